@@ -1,0 +1,192 @@
+// Defaults for every optional spec field, and `resolveSpec`, which fills them in. Each layer reads the
+// resolved spec, so a default is decided once, here.
+import {
+    ControlPlaneSpec,
+    DataProtection,
+    EgressMode,
+    ExistingClusterSpec,
+    GcpSpec,
+    GpuPoolSpec,
+    Isolation,
+    NetworkSpec,
+    PlatformSpec,
+    ReclaimPolicy,
+    SandboxNamespaceSpec,
+    SandboxPoolSpec,
+    SandboxTemplateSpec,
+    SnapshotBucketSpec,
+    StorageSpec,
+    StorageTier,
+    SystemPoolSpec,
+    TaintEffect,
+    TaintSpec,
+} from "./types";
+
+/** The agent-sandbox release Cloister pins (a v1.0.x release: v1beta1 APIs only). */
+export const AGENT_SANDBOX_VERSION = "v1.0.10";
+export const LABEL_POOL = "cloister.dev/pool";
+export const LABEL_ISOLATION = "cloister.dev/isolation";
+export const LABEL_ACCELERATOR = "cloister.dev/accelerator";
+export const LABEL_TEMPLATE = "cloister.dev/template";
+export const TAINT_GPU = "nvidia.com/gpu";
+
+export const defaultCrdSource = (version: string) =>
+    `https://raw.githubusercontent.com/kubernetes-sigs/agent-sandbox/${version}/k8s/crds`;
+
+/** The containerd handler a self-installed runtime registers (gVisor's `runsc`, kata-deploy's QEMU shim). */
+export const DEFAULT_RUNTIME_HANDLER: Record<Isolation, string> = {
+    gvisor: "runsc",
+    kata: "kata-qemu",
+};
+
+export interface ResolvedPool {
+    name: string;
+    isolation: Isolation;
+    machineType?: string;
+    minNodes: number;
+    maxNodes: number;
+    spot: boolean;
+    diskSizeGb: number;
+    zones?: string[];
+    nodeLabels: Record<string, string>;
+    taints: Required<TaintSpec>[];
+    runtimeHandler: string;
+    existingRuntimeClass?: string;
+    /** Set on GPU pools only. */
+    gpu?: { acceleratorType: string; acceleratorCount: number };
+}
+
+export interface ResolvedSpec {
+    target: PlatformSpec["target"];
+    name: string;
+    region?: string;
+    kubernetesVersion?: string;
+    network: Required<Omit<NetworkSpec, "authorizedNetworks">> & { authorizedNetworks: string[] };
+    systemPool: Required<Omit<SystemPoolSpec, "machineType" | "zones">> & Pick<SystemPoolSpec, "machineType" | "zones">;
+    /** Sandbox pools followed by GPU pools, in declaration order. */
+    pools: ResolvedPool[];
+    storage: Required<Omit<StorageSpec, "snapshotCrdSource">> & Pick<StorageSpec, "snapshotCrdSource">;
+    snapshotBucket: Required<Omit<SnapshotBucketSpec, "kmsKeyId">> & Pick<SnapshotBucketSpec, "kmsKeyId">;
+    controlPlane: Required<ControlPlaneSpec>;
+    sandboxNamespace: Required<SandboxNamespaceSpec>;
+    templates: Required<SandboxTemplateSpec>[];
+    dataProtection: DataProtection;
+    cluster: Required<Omit<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">> &
+        Pick<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">;
+    gcp: GcpSpec & { releaseChannel: string; masterCidr: string; podSnapshots: boolean };
+}
+
+export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
+    return { [LABEL_POOL]: name, [LABEL_ISOLATION]: isolation };
+}
+
+export function defaultPoolTaints(isolation: Isolation, gpu: boolean): Required<TaintSpec>[] {
+    const taints: Required<TaintSpec>[] = [{ key: LABEL_ISOLATION, value: isolation, effect: TaintEffect.NoSchedule }];
+    if (gpu) taints.push({ key: TAINT_GPU, value: "present", effect: TaintEffect.NoSchedule });
+    return taints;
+}
+
+function resolvePool(pool: SandboxPoolSpec, gpu?: GpuPoolSpec): ResolvedPool {
+    const labels = { ...defaultPoolLabels(pool.name, pool.isolation), ...(pool.nodeLabels ?? {}) };
+    if (gpu) labels[LABEL_ACCELERATOR] = gpu.acceleratorType;
+    return {
+        name: pool.name,
+        isolation: pool.isolation,
+        machineType: pool.machineType,
+        minNodes: pool.minNodes ?? 0,
+        maxNodes: pool.maxNodes ?? 3,
+        spot: pool.spot ?? false,
+        diskSizeGb: pool.diskSizeGb ?? 100,
+        zones: pool.zones,
+        nodeLabels: labels,
+        taints: pool.taints
+            ? pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect }))
+            : defaultPoolTaints(pool.isolation, gpu !== undefined),
+        runtimeHandler: pool.runtimeHandler ?? DEFAULT_RUNTIME_HANDLER[pool.isolation] ?? "",
+        existingRuntimeClass: pool.existingRuntimeClass,
+        gpu: gpu ? { acceleratorType: gpu.acceleratorType, acceleratorCount: gpu.acceleratorCount ?? 1 } : undefined,
+    };
+}
+
+/** Fills in every default. Assumes the shape checks of `validateSpec` passed. */
+export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
+    const controlVersion = spec.controlPlane?.version ?? AGENT_SANDBOX_VERSION;
+    return {
+        target: spec.target,
+        name: spec.name,
+        region: spec.region,
+        kubernetesVersion: spec.kubernetesVersion,
+        network: {
+            vpcCidr: spec.network?.vpcCidr ?? "10.0.0.0/16",
+            podCidr: spec.network?.podCidr ?? "10.8.0.0/14",
+            serviceCidr: spec.network?.serviceCidr ?? "10.4.0.0/19",
+            privateEndpoint: spec.network?.privateEndpoint ?? true,
+            authorizedNetworks: spec.network?.authorizedNetworks ?? [],
+            maxPodsPerNode: spec.network?.maxPodsPerNode ?? 110,
+        },
+        systemPool: {
+            machineType: spec.systemPool?.machineType,
+            minNodes: spec.systemPool?.minNodes ?? 1,
+            maxNodes: spec.systemPool?.maxNodes ?? 3,
+            diskSizeGb: spec.systemPool?.diskSizeGb ?? 100,
+            zones: spec.systemPool?.zones,
+        },
+        pools: [
+            ...(spec.sandboxPools ?? []).map((p) => resolvePool(p)),
+            ...(spec.gpuPools ?? []).map((p) => resolvePool(p, p)),
+        ],
+        storage: {
+            tier: spec.storage?.tier ?? StorageTier.Standard,
+            reclaimPolicy: spec.storage?.reclaimPolicy ?? ReclaimPolicy.Retain,
+            allowVolumeExpansion: spec.storage?.allowVolumeExpansion ?? true,
+            snapshotClass: spec.storage?.snapshotClass ?? true,
+            snapshotCrdSource: spec.storage?.snapshotCrdSource,
+        },
+        snapshotBucket: {
+            retentionDays: spec.snapshotBucket?.retentionDays ?? 30,
+            versioning: spec.snapshotBucket?.versioning ?? true,
+            kmsKeyId: spec.snapshotBucket?.kmsKeyId,
+        },
+        controlPlane: {
+            version: controlVersion,
+            replicas: spec.controlPlane?.replicas ?? 2,
+            imageRegistry: spec.controlPlane?.imageRegistry ?? "registry.k8s.io",
+            crdSource: spec.controlPlane?.crdSource ?? defaultCrdSource(controlVersion),
+            namespace: spec.controlPlane?.namespace ?? "agent-sandbox-system",
+            awaitReadiness: spec.controlPlane?.awaitReadiness ?? true,
+        },
+        sandboxNamespace: {
+            name: spec.sandboxNamespace?.name ?? "sandboxes",
+            cpuQuota: spec.sandboxNamespace?.cpuQuota ?? "64",
+            memoryQuota: spec.sandboxNamespace?.memoryQuota ?? "256Gi",
+            podQuota: spec.sandboxNamespace?.podQuota ?? 200,
+            gpuQuota: spec.sandboxNamespace?.gpuQuota ?? 8,
+        },
+        templates: (spec.templates ?? []).map((t) => ({
+            name: t.name,
+            image: t.image,
+            isolation: t.isolation,
+            cpu: t.cpu ?? "1",
+            memory: t.memory ?? "2Gi",
+            gpu: t.gpu ?? 0,
+            volumeSizeGb: t.volumeSizeGb ?? 10,
+            warmPoolSize: t.warmPoolSize ?? 0,
+            egress: t.egress ?? EgressMode.Internet,
+        })),
+        dataProtection: spec.dataProtection ?? DataProtection.Retain,
+        cluster: {
+            storageProvisioner: spec.cluster?.storageProvisioner,
+            storageParameters: spec.cluster?.storageParameters ?? {},
+            snapshotDriver: spec.cluster?.snapshotDriver,
+            controllerServiceAccountAnnotations: spec.cluster?.controllerServiceAccountAnnotations ?? {},
+            snapshotBucketUrl: spec.cluster?.snapshotBucketUrl,
+            apiServerCidrs: spec.cluster?.apiServerCidrs ?? [],
+        },
+        gcp: {
+            ...spec.gcp,
+            releaseChannel: spec.gcp?.releaseChannel ?? "REGULAR",
+            masterCidr: spec.gcp?.masterCidr ?? "172.16.0.0/28",
+            podSnapshots: spec.gcp?.podSnapshots ?? false,
+        },
+    };
+}

@@ -1,0 +1,284 @@
+// The cloud-neutral description of a Cloister platform. Every type here is usable from other Pulumi
+// languages: plain objects, arrays, string maps and string enums only (no unions of object types, no
+// functions). Defaults live in defaults.ts; validate.ts checks a spec and reports every problem at once.
+
+/** Where the platform is deployed. */
+export const Target = {
+    Aws: "aws",
+    Gcp: "gcp",
+    Azure: "azure",
+    /** An existing cluster reached through a kubeconfig; its pools are declared, not created. */
+    Kubernetes: "kubernetes",
+} as const;
+export type Target = (typeof Target)[keyof typeof Target];
+
+/** How a sandbox's kernel is separated from the node's. */
+export const Isolation = {
+    /** gVisor: a user-space kernel (GKE Sandbox where the cloud has it). */
+    Gvisor: "gvisor",
+    /** Kata Containers: every pod is a micro-VM. */
+    Kata: "kata",
+} as const;
+export type Isolation = (typeof Isolation)[keyof typeof Isolation];
+
+/** Block-storage class for sandbox volumes. */
+export const StorageTier = {
+    /** Balanced persistent disks (GKE `pd-balanced`). */
+    Standard: "standard",
+    /** Provisioned-performance disks (GKE `hyperdisk-balanced`). */
+    Performance: "performance",
+} as const;
+export type StorageTier = (typeof StorageTier)[keyof typeof StorageTier];
+
+export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
+export type ReclaimPolicy = (typeof ReclaimPolicy)[keyof typeof ReclaimPolicy];
+
+/** What a sandbox may reach on the network. */
+export const EgressMode = {
+    /** The public internet; cloud metadata, identity endpoints, private ranges and the API server are blocked. */
+    Internet: "internet",
+    /** Nothing but cluster DNS. */
+    None: "none",
+} as const;
+export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
+
+/** What happens to data-bearing resources (buckets, keys, volumes) on delete or replace. */
+export const DataProtection = {
+    /** Kept: retained on delete, protected, cloud deletion protection on. The production default. */
+    Retain: "retain",
+    /** Deleted with the stack. For throwaway test stacks only. */
+    Destroy: "destroy",
+} as const;
+export type DataProtection = (typeof DataProtection)[keyof typeof DataProtection];
+
+export const TaintEffect = {
+    NoSchedule: "NoSchedule",
+    PreferNoSchedule: "PreferNoSchedule",
+    NoExecute: "NoExecute",
+} as const;
+export type TaintEffect = (typeof TaintEffect)[keyof typeof TaintEffect];
+
+export interface TaintSpec {
+    key: string;
+    /** Default - "" */
+    value?: string;
+    effect: TaintEffect;
+}
+
+export interface NetworkSpec {
+    /** Primary range of the VPC/subnet the nodes live in. Default - "10.0.0.0/16" */
+    vpcCidr?: string;
+    /** Range pods get their IPs from. Default - "10.8.0.0/14" */
+    podCidr?: string;
+    /** Range Services get their cluster IPs from. Default - "10.4.0.0/19" */
+    serviceCidr?: string;
+    /** The Kubernetes API is reachable only from inside the network. Default - true */
+    privateEndpoint?: boolean;
+    /**
+     * CIDRs allowed to reach the API endpoint (as well as the network itself). Must be empty when
+     * `privateEndpoint` is true, and never contains 0.0.0.0/0. Default - []
+     */
+    authorizedNetworks?: string[];
+    /** Most pods one node runs; sizes the pod range check. Default - 110 */
+    maxPodsPerNode?: number;
+}
+
+/** Fields every node pool shares. */
+export interface PoolSpec {
+    /** DNS label, unique across all pools. */
+    name: string;
+    /** Cloud machine type (e.g. `n2-standard-8`). Ignored by the `kubernetes` target. */
+    machineType?: string;
+    /** Default - 0 for sandbox and GPU pools */
+    minNodes?: number;
+    /** Default - 3 */
+    maxNodes?: number;
+    /** Spot / preemptible capacity. Default - false */
+    spot?: boolean;
+    /** Boot disk size in GiB. Default - 100 */
+    diskSizeGb?: number;
+    /** Zones to spread over. Default - every zone of the region */
+    zones?: string[];
+    /**
+     * Labels the pool's nodes carry. Cloud targets add them to the nodes; the `kubernetes` target
+     * declares what the cluster's nodes already carry.
+     * Default - `cloister.dev/pool=<name>` and `cloister.dev/isolation=<isolation>`
+     */
+    nodeLabels?: { [key: string]: string };
+    /** Taints the pool's nodes carry. Default - `cloister.dev/isolation=<isolation>:NoSchedule` */
+    taints?: TaintSpec[];
+}
+
+/** Runs the platform's own pods (controller, DNS, CSI); never sandboxes. */
+export interface SystemPoolSpec {
+    machineType?: string;
+    /** Default - 1 */
+    minNodes?: number;
+    /** Default - 3 */
+    maxNodes?: number;
+    /** Default - 100 */
+    diskSizeGb?: number;
+    zones?: string[];
+}
+
+export interface SandboxPoolSpec extends PoolSpec {
+    isolation: Isolation;
+    /**
+     * The `kubernetes` target only: the containerd runtime handler the nodes already have.
+     * Default - `runsc` for gvisor, `kata-qemu` for kata
+     */
+    runtimeHandler?: string;
+    /**
+     * The `kubernetes` target only: a RuntimeClass the cluster already has for this isolation; when set
+     * Cloister uses it instead of creating one.
+     */
+    existingRuntimeClass?: string;
+}
+
+export interface GpuPoolSpec extends SandboxPoolSpec {
+    /** Accelerator type as the cloud names it (e.g. `nvidia-l4`). */
+    acceleratorType: string;
+    /** GPUs per node. Default - 1 */
+    acceleratorCount?: number;
+}
+
+export interface StorageSpec {
+    /** Default - "standard" */
+    tier?: StorageTier;
+    /** Default - "Retain" (sandbox volumes outlive their sandbox unless deleted on purpose) */
+    reclaimPolicy?: ReclaimPolicy;
+    /** Default - true */
+    allowVolumeExpansion?: boolean;
+    /** Create a VolumeSnapshotClass for the cluster's CSI driver. Default - true */
+    snapshotClass?: boolean;
+    /**
+     * Install the CSI VolumeSnapshot CRDs from this directory or URL prefix (the three
+     * `snapshot.storage.k8s.io_*.yaml` files of kubernetes-csi/external-snapshotter). Only for clusters
+     * that lack them; managed clusters ship them. Default - not installed
+     */
+    snapshotCrdSource?: string;
+}
+
+export interface SnapshotBucketSpec {
+    /** Days a snapshot object (and each noncurrent version) is kept. Default - 30 */
+    retentionDays?: number;
+    /** Default - true */
+    versioning?: boolean;
+    /** Customer-managed key (cloud key resource ID). Default - the cloud's managed encryption */
+    kmsKeyId?: string;
+}
+
+export interface ControlPlaneSpec {
+    /** agent-sandbox release. Default - "v1.0.10" */
+    version?: string;
+    /** Controller replicas (leader election keeps one active). Default - 2 */
+    replicas?: number;
+    /** Registry that mirrors `registry.k8s.io`. Default - "registry.k8s.io" */
+    imageRegistry?: string;
+    /**
+     * Where the four agent-sandbox CRD files come from: a URL prefix or a local directory holding
+     * `agents.x-k8s.io_sandboxes.yaml` and the three `extensions.agents.x-k8s.io_*.yaml` files.
+     * Default - the pinned release's `k8s/crds` directory on GitHub
+     */
+    crdSource?: string;
+    /** Namespace of the controller. Default - "agent-sandbox-system" */
+    namespace?: string;
+    /**
+     * Wait for workloads (controller Deployment, its Service, quotas, namespace deletion) to become
+     * ready. Only a test stack against an API server without nodes turns this off. Default - true
+     */
+    awaitReadiness?: boolean;
+}
+
+export interface SandboxTemplateSpec {
+    /** DNS label, unique across templates. */
+    name: string;
+    image: string;
+    isolation: Isolation;
+    /** CPU request and limit. Default - "1" */
+    cpu?: string;
+    /** Memory request and limit. Default - "2Gi" */
+    memory?: string;
+    /** GPUs per sandbox; needs a GPU pool with the same isolation. Default - 0 */
+    gpu?: number;
+    /** Size of the sandbox's persistent volume in GiB; 0 gives none. Default - 10 */
+    volumeSizeGb?: number;
+    /** Sandboxes kept warm for instant claims; 0 gives none. Default - 0 */
+    warmPoolSize?: number;
+    /** Default - "internet" */
+    egress?: EgressMode;
+}
+
+export interface SandboxNamespaceSpec {
+    /** Namespace sandboxes run in. Default - "sandboxes" */
+    name?: string;
+    /** ResourceQuota: total CPU the namespace may request. Default - "64" */
+    cpuQuota?: string;
+    /** ResourceQuota: total memory. Default - "256Gi" */
+    memoryQuota?: string;
+    /** ResourceQuota: pods. Default - 200 */
+    podQuota?: number;
+    /** ResourceQuota: GPUs. Default - 8 */
+    gpuQuota?: number;
+}
+
+/** Target `kubernetes`: facts about the existing cluster that Cloister cannot discover. */
+export interface ExistingClusterSpec {
+    /** CSI provisioner for sandbox volumes (e.g. `ebs.csi.aws.com`). Required for this target. */
+    storageProvisioner?: string;
+    /** StorageClass parameters for the provisioner. Default - {} */
+    storageParameters?: { [key: string]: string };
+    /** CSI driver for VolumeSnapshotClass. Default - the storage provisioner */
+    snapshotDriver?: string;
+    /** Annotations for the controller's ServiceAccount (cloud identity wiring). Default - {} */
+    controllerServiceAccountAnnotations?: { [key: string]: string };
+    /** Snapshot bucket URL shown as an output, if the cluster has one. Default - none */
+    snapshotBucketUrl?: string;
+    /** CIDRs of the API server endpoints, blocked for sandboxes. Default - [] */
+    apiServerCidrs?: string[];
+}
+
+/** Target `gcp`: settings only GKE has. */
+export interface GcpSpec {
+    /** GCP project ID. Default - the `gcp:project` config */
+    project?: string;
+    /** GKE release channel. Default - "REGULAR" */
+    releaseChannel?: string;
+    /** Control-plane range for private clusters (a /28). Default - "172.16.0.0/28" */
+    masterCidr?: string;
+    /** Existing VPC (self link or name); with `existingSubnetwork`, no network is created. */
+    existingNetwork?: string;
+    existingSubnetwork?: string;
+    /** Secondary range names of the existing subnetwork. */
+    existingPodRangeName?: string;
+    existingServiceRangeName?: string;
+    /** Cloud KMS key (resource ID) for Kubernetes secrets encryption. Default - Google-managed */
+    secretsKmsKeyId?: string;
+    /** Turn on the GKE Pod Snapshots add-on, writing to the snapshot bucket. Default - false */
+    podSnapshots?: boolean;
+}
+
+export interface PlatformSpec {
+    target: Target;
+    /** Name prefix for every resource: a DNS label of at most 20 characters. */
+    name: string;
+    /** Cloud region (e.g. `us-central1`); required for cloud targets. */
+    region?: string;
+    /** Kubernetes minor version (e.g. "1.36"). Default - the cloud's release-channel default */
+    kubernetesVersion?: string;
+    network?: NetworkSpec;
+    systemPool?: SystemPoolSpec;
+    sandboxPools?: SandboxPoolSpec[];
+    gpuPools?: GpuPoolSpec[];
+    storage?: StorageSpec;
+    snapshotBucket?: SnapshotBucketSpec;
+    controlPlane?: ControlPlaneSpec;
+    sandboxNamespace?: SandboxNamespaceSpec;
+    templates?: SandboxTemplateSpec[];
+    /** Default - "retain" */
+    dataProtection?: DataProtection;
+    /** Target `kubernetes` only. */
+    cluster?: ExistingClusterSpec;
+    /** Target `gcp` only. */
+    gcp?: GcpSpec;
+}
