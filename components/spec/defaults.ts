@@ -20,6 +20,7 @@ import {
     SystemPoolSpec,
     TaintEffect,
     TaintSpec,
+    Target,
 } from "./types";
 
 /** The agent-sandbox release Cloister pins (a v1.0.x release: v1beta1 APIs only). */
@@ -86,9 +87,17 @@ export function defaultPoolTaints(isolation: Isolation, gpu: boolean): Required<
     return taints;
 }
 
-function resolvePool(pool: SandboxPoolSpec, gpu?: GpuPoolSpec): ResolvedPool {
-    const labels = { ...defaultPoolLabels(pool.name, pool.isolation), ...(pool.nodeLabels ?? {}) };
-    if (gpu) labels[LABEL_ACCELERATOR] = gpu.acceleratorType;
+/**
+ * Cloud targets label and taint the nodes they create: Cloister's labels and taints always, the user's
+ * on top. An existing cluster's pools are declared as they are: declared labels and taints replace the
+ * defaults.
+ */
+function resolvePool(pool: SandboxPoolSpec, target: Target, gpu?: GpuPoolSpec): ResolvedPool {
+    const declared = target === Target.Kubernetes;
+    const defaultLabels = defaultPoolLabels(pool.name, pool.isolation);
+    if (gpu) defaultLabels[LABEL_ACCELERATOR] = gpu.acceleratorType;
+    const userTaints = pool.taints?.map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect }));
+    const defaultTaints = defaultPoolTaints(pool.isolation, gpu !== undefined);
     return {
         name: pool.name,
         isolation: pool.isolation,
@@ -98,14 +107,25 @@ function resolvePool(pool: SandboxPoolSpec, gpu?: GpuPoolSpec): ResolvedPool {
         spot: pool.spot ?? false,
         diskSizeGb: pool.diskSizeGb ?? 100,
         zones: pool.zones,
-        nodeLabels: labels,
-        taints: pool.taints
-            ? pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect }))
-            : defaultPoolTaints(pool.isolation, gpu !== undefined),
+        nodeLabels: declared && pool.nodeLabels ? { ...pool.nodeLabels } : { ...defaultLabels, ...(pool.nodeLabels ?? {}) },
+        taints: declared && userTaints ? userTaints : dedupeTaints([...defaultTaints, ...(userTaints ?? [])]),
         runtimeHandler: pool.runtimeHandler ?? DEFAULT_RUNTIME_HANDLER[pool.isolation] ?? "",
         existingRuntimeClass: pool.existingRuntimeClass,
         gpu: gpu ? { acceleratorType: gpu.acceleratorType, acceleratorCount: gpu.acceleratorCount ?? 1 } : undefined,
     };
+}
+
+function dedupeTaints(taints: Required<TaintSpec>[]): Required<TaintSpec>[] {
+    return [...new Map(taints.map((t) => [`${t.key}:${t.effect}`, t])).values()];
+}
+
+/** One RuntimeClass serves all pools of an isolation, so it selects the labels those pools share. */
+export function sharedPoolLabels(pools: { nodeLabels: Record<string, string> }[]): Record<string, string> {
+    const [first, ...rest] = pools;
+    if (!first) return {};
+    return Object.fromEntries(
+        Object.entries(first.nodeLabels).filter(([k, v]) => rest.every((p) => p.nodeLabels[k] === v)),
+    );
 }
 
 /** Fills in every default. Assumes the shape checks of `validateSpec` passed. */
@@ -132,8 +152,8 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             zones: spec.systemPool?.zones,
         },
         pools: [
-            ...(spec.sandboxPools ?? []).map((p) => resolvePool(p)),
-            ...(spec.gpuPools ?? []).map((p) => resolvePool(p, p)),
+            ...(spec.sandboxPools ?? []).map((p) => resolvePool(p, spec.target)),
+            ...(spec.gpuPools ?? []).map((p) => resolvePool(p, spec.target, p)),
         ],
         storage: {
             tier: spec.storage?.tier ?? StorageTier.Standard,
@@ -189,4 +209,13 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             podSnapshots: spec.gcp?.podSnapshots ?? false,
         },
     };
+}
+
+/**
+ * Options for data-bearing resources (buckets, keys, sandbox volumes): kept on delete and replace, and
+ * protected, unless the stack declares data-protection mode `destroy`.
+ */
+export function dataOptions(spec: { dataProtection: DataProtection }): { protect: boolean; retainOnDelete: boolean } {
+    const keep = spec.dataProtection !== DataProtection.Destroy;
+    return { protect: keep, retainOnDelete: keep };
 }

@@ -2,7 +2,7 @@
 // what would be valid, so a user fixes a config in one pass. Components turn the list into one
 // `pulumi.InputPropertiesError` before registering anything; the policy pack calls the same checks.
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_RUNTIME_HANDLER, resolveSpec, ResolvedPool } from "./defaults";
+import { DEFAULT_RUNTIME_HANDLER, resolveSpec, ResolvedPool, sharedPoolLabels } from "./defaults";
 import {
     DataProtection,
     EgressMode,
@@ -221,15 +221,6 @@ function checkTemplates(problems: SpecProblem[], spec: PlatformSpec, pools: Reso
             });
         }
     });
-}
-
-/** One RuntimeClass serves all pools of an isolation, so they must share the labels it selects on. */
-export function sharedPoolLabels(pools: ResolvedPool[]): Record<string, string> {
-    const [first, ...rest] = pools;
-    if (!first) return {};
-    return Object.fromEntries(
-        Object.entries(first.nodeLabels).filter(([k, v]) => rest.every((p) => p.nodeLabels[k] === v)),
-    );
 }
 
 function checkExistingCluster(problems: SpecProblem[], spec: PlatformSpec, pools: ResolvedPool[]) {

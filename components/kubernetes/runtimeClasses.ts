@@ -1,0 +1,52 @@
+// RuntimeClasses Cloister creates, and the kata-deploy chart that provides the kata handler on clouds
+// without a managed VM runtime.
+import * as k8s from "@pulumi/kubernetes";
+import { LABEL_ISOLATION } from "../spec/defaults";
+import { TaintSpec } from "../spec/types";
+import { RuntimeClassFacts } from "./facts";
+
+/** kata-deploy release Cloister pins (OCI chart published by the Kata Containers project). */
+export const KATA_DEPLOY_CHART = "oci://ghcr.io/kata-containers/kata-deploy-charts/kata-deploy";
+export const KATA_DEPLOY_VERSION = "4.1.0";
+/** The handler kata-deploy 4.x registers for its default shim. */
+export const KATA_DEPLOY_HANDLER = "kata-qemu-runtime-rs";
+
+export const toleration = (t: TaintSpec) => ({
+    key: t.key,
+    operator: "Equal",
+    value: t.value ?? "",
+    effect: t.effect,
+});
+
+export function runtimeClassArgs(rc: RuntimeClassFacts): k8s.node.v1.RuntimeClassArgs {
+    const overhead: Record<string, string> = {};
+    if (rc.overheadCpu) overhead.cpu = rc.overheadCpu;
+    if (rc.overheadMemory) overhead.memory = rc.overheadMemory;
+    return {
+        metadata: { name: rc.name, labels: { "app.kubernetes.io/managed-by": "cloister", [LABEL_ISOLATION]: rc.isolation } },
+        handler: rc.handler,
+        overhead: Object.keys(overhead).length ? { podFixed: overhead } : undefined,
+        scheduling: {
+            nodeSelector: rc.nodeSelector,
+            tolerations: rc.tolerations.map(toleration),
+        },
+    };
+}
+
+/**
+ * kata-deploy runs privileged on the kata pools only, registers the QEMU shim with containerd, and
+ * leaves RuntimeClasses to Cloister, whose class carries the pools' scheduling.
+ */
+export function kataDeployArgs(kata: RuntimeClassFacts): k8s.helm.v4.ChartArgs {
+    return {
+        chart: KATA_DEPLOY_CHART,
+        version: KATA_DEPLOY_VERSION,
+        namespace: "kube-system",
+        values: {
+            nodeSelector: kata.nodeSelector,
+            tolerations: kata.tolerations.map(toleration),
+            runtimeClasses: { enabled: false },
+            defaultShim: { amd64: "qemu-runtime-rs" },
+        },
+    };
+}

@@ -1,0 +1,223 @@
+// SandboxRuntime: everything Cloister puts inside a cluster. It never asks which cloud it runs on; it
+// reads the spec and ClusterFacts. Give it the cluster's Kubernetes provider through `opts.provider` or
+// `opts.providers`.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { dataOptions, resolveSpec, ResolvedSpec } from "../spec/defaults";
+import { PlatformSpec } from "../spec/types";
+import { SpecProblem, throwIfInvalid, validateSpec } from "../spec/validate";
+import {
+    AGENT_SANDBOX_CRD_FILES,
+    awaitAnnotations,
+    CONTROLLER_LABELS,
+    CONTROLLER_NAME,
+    CONTROLLER_RULES,
+    controllerDeploymentArgs,
+    PSA_RESTRICTED,
+    sourceFile,
+} from "./controlPlane";
+import { ClusterFacts } from "./facts";
+import { kataDeployArgs, runtimeClassArgs } from "./runtimeClasses";
+import {
+    allowDnsArgs,
+    allowRouterArgs,
+    denyAllArgs,
+    internetEgressArgs,
+    limitRangeArgs,
+    resourceQuotaArgs,
+} from "./sandboxNamespace";
+import { SNAPSHOT_CRD_FILES, storageClassArgs, volumeSnapshotClassArgs } from "./storage";
+import { sandboxTemplateArgs, warmPoolArgs } from "./templates";
+
+export interface SandboxRuntimeArgs {
+    /** The platform spec; only its in-cluster parts are used here. */
+    spec: PlatformSpec;
+    /** What the cluster offers: pools, runtime classes, storage driver, control-plane identity. */
+    facts: ClusterFacts;
+}
+
+/** Problems the facts reveal: a template whose isolation has no RuntimeClass cannot be scheduled. */
+export function validateFacts(spec: ResolvedSpec, facts: ClusterFacts): SpecProblem[] {
+    const problems: SpecProblem[] = [];
+    spec.templates.forEach((t, i) => {
+        if (!facts.runtimeClasses.some((rc) => rc.isolation === t.isolation)) {
+            problems.push({ path: `templates[${i}].isolation`, reason: `the cluster offers no "${t.isolation}" RuntimeClass` });
+        }
+    });
+    if (!facts.storage.provisioner) {
+        problems.push({ path: "facts.storage.provisioner", reason: "the cluster's CSI provisioner is required for sandbox volumes" });
+    }
+    return problems;
+}
+
+export class SandboxRuntime extends pulumi.ComponentResource {
+    /** Namespace of the agent-sandbox controller. */
+    public readonly controlPlaneNamespace: pulumi.Output<string>;
+    /** Namespace sandboxes, templates and claims live in. */
+    public readonly sandboxNamespace: pulumi.Output<string>;
+    /** RuntimeClass name per isolation, e.g. `{ gvisor: "gvisor" }`. */
+    public readonly runtimeClassNames: pulumi.Output<{ [isolation: string]: string }>;
+    public readonly storageClassName: pulumi.Output<string>;
+    /** Empty when snapshot classes are off. */
+    public readonly volumeSnapshotClassName: pulumi.Output<string>;
+    public readonly templateNames: pulumi.Output<string[]>;
+    public readonly warmPoolNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: SandboxRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
+        throwIfInvalid(validateSpec(args.spec), "SandboxRuntime");
+        const spec = resolveSpec(args.spec);
+        throwIfInvalid(validateFacts(spec, args.facts), "SandboxRuntime");
+        super("cloister:index:SandboxRuntime", name, {}, opts);
+        const facts = args.facts;
+        const parent = { parent: this };
+        const waits = awaitAnnotations(spec);
+
+        // Runtime classes: one per isolation the pools provide, unless the cloud already has it.
+        const runtimeClasses = facts.runtimeClasses
+            .filter((rc) => !rc.provided)
+            .map((rc) => new k8s.node.v1.RuntimeClass(`${name}-runtime-${rc.isolation}`, runtimeClassArgs(rc), parent));
+        const kata = facts.runtimeClasses.find((rc) => rc.isolation === "kata");
+        if (facts.installKataDeploy && kata) {
+            new k8s.helm.v4.Chart(`${name}-kata-deploy`, kataDeployArgs(kata), parent);
+        }
+
+        // Storage.
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-volumes`, storageClassArgs(spec, facts.storage), parent);
+        const snapshotCrds = spec.storage.snapshotCrdSource
+            ? SNAPSHOT_CRD_FILES.map(
+                  (file) =>
+                      new k8s.yaml.v2.ConfigFile(
+                          `${name}-crd-${file.split("_")[1].replace(".yaml", "")}`,
+                          { file: sourceFile(spec.storage.snapshotCrdSource!, file) },
+                          parent,
+                      ),
+              )
+            : [];
+        const snapshotClass = spec.storage.snapshotClass
+            ? new k8s.apiextensions.CustomResource(`${name}-snapshots`, volumeSnapshotClassArgs(spec, facts.storage), {
+                  ...parent,
+                  dependsOn: snapshotCrds,
+              })
+            : undefined;
+
+        // Control plane. CRDs are applied server-side (the provider's default): they exceed the
+        // client-side annotation limit.
+        const crds = AGENT_SANDBOX_CRD_FILES.map(
+            (file) =>
+                new k8s.yaml.v2.ConfigFile(
+                    `${name}-crd-${file.split("_")[1].replace(".yaml", "")}`,
+                    { file: sourceFile(spec.controlPlane.crdSource, file) },
+                    parent,
+                ),
+        );
+        const controlNs = new k8s.core.v1.Namespace(
+            `${name}-control-plane`,
+            { metadata: { name: spec.controlPlane.namespace, labels: PSA_RESTRICTED, annotations: waits } },
+            parent,
+        );
+        const controlNamespace = controlNs.metadata.name;
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-controller`,
+            {
+                metadata: {
+                    name: CONTROLLER_NAME,
+                    namespace: controlNamespace,
+                    labels: CONTROLLER_LABELS,
+                    annotations: facts.controllerServiceAccountAnnotations,
+                },
+            },
+            parent,
+        );
+        const clusterRole = new k8s.rbac.v1.ClusterRole(
+            `${name}-controller`,
+            { metadata: { name: `${spec.name}-${CONTROLLER_NAME}`, labels: CONTROLLER_LABELS }, rules: CONTROLLER_RULES },
+            parent,
+        );
+        new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-controller`,
+            {
+                metadata: { name: `${spec.name}-${CONTROLLER_NAME}`, labels: CONTROLLER_LABELS },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: controlNamespace }],
+            },
+            parent,
+        );
+        new k8s.apps.v1.Deployment(
+            `${name}-controller`,
+            controllerDeploymentArgs(spec, facts, controlNamespace, serviceAccount.metadata.name),
+            { ...parent, dependsOn: crds },
+        );
+        new k8s.core.v1.Service(
+            `${name}-controller-metrics`,
+            {
+                metadata: { name: `${CONTROLLER_NAME}-metrics`, namespace: controlNamespace, labels: CONTROLLER_LABELS, annotations: waits },
+                spec: { selector: CONTROLLER_LABELS, ports: [{ name: "metrics", port: 8080, targetPort: "metrics", protocol: "TCP" }] },
+            },
+            parent,
+        );
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-controller`,
+            {
+                metadata: { name: CONTROLLER_NAME, namespace: controlNamespace, labels: CONTROLLER_LABELS },
+                spec: { minAvailable: 1, selector: { matchLabels: CONTROLLER_LABELS } },
+            },
+            parent,
+        );
+
+        // The sandbox namespace and its guard rails.
+        // Deleting the namespace would delete every sandbox volume claim in it.
+        const sandboxNs = new k8s.core.v1.Namespace(
+            `${name}-sandboxes`,
+            { metadata: { name: spec.sandboxNamespace.name, labels: PSA_RESTRICTED, annotations: waits } },
+            { ...parent, retainOnDelete: dataOptions(spec).retainOnDelete },
+        );
+        const sandboxNamespace = sandboxNs.metadata.name;
+        new k8s.core.v1.ResourceQuota(`${name}-sandbox-quota`, resourceQuotaArgs(spec, sandboxNamespace, waits), parent);
+        new k8s.core.v1.LimitRange(`${name}-sandbox-limits`, limitRangeArgs(sandboxNamespace), parent);
+        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, denyAllArgs(sandboxNamespace), parent);
+        new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, allowDnsArgs(sandboxNamespace), parent);
+        new k8s.networking.v1.NetworkPolicy(`${name}-allow-router`, allowRouterArgs(sandboxNamespace, controlNamespace), parent);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-internet-egress`,
+            internetEgressArgs(sandboxNamespace, facts.privateCidrs),
+            parent,
+        );
+
+        // Templates and warm pools, once their CRDs exist.
+        const templates = spec.templates.map(
+            (t) =>
+                new k8s.apiextensions.CustomResource(
+                    `${name}-template-${t.name}`,
+                    sandboxTemplateArgs(t, facts, sandboxNamespace, storageClass.metadata.name),
+                    { ...parent, dependsOn: [...crds, ...runtimeClasses] },
+                ),
+        );
+        const warmPools = spec.templates
+            .map((t, i) => ({ t, template: templates[i] }))
+            .filter(({ t }) => t.warmPoolSize > 0)
+            .map(
+                ({ t, template }) =>
+                    new k8s.apiextensions.CustomResource(`${name}-warmpool-${t.name}`, warmPoolArgs(t, sandboxNamespace), {
+                        ...parent,
+                        dependsOn: [template],
+                    }),
+            );
+
+        this.controlPlaneNamespace = controlNamespace;
+        this.sandboxNamespace = sandboxNamespace;
+        this.runtimeClassNames = pulumi.output(Object.fromEntries(facts.runtimeClasses.map((rc) => [rc.isolation, rc.name])));
+        this.storageClassName = storageClass.metadata.name;
+        this.volumeSnapshotClassName = snapshotClass ? snapshotClass.metadata.name : pulumi.output("");
+        this.templateNames = pulumi.all(templates.map((t) => t.metadata.name));
+        this.warmPoolNames = pulumi.all(warmPools.map((w) => w.metadata.name));
+        this.registerOutputs({
+            controlPlaneNamespace: this.controlPlaneNamespace,
+            sandboxNamespace: this.sandboxNamespace,
+            runtimeClassNames: this.runtimeClassNames,
+            storageClassName: this.storageClassName,
+            volumeSnapshotClassName: this.volumeSnapshotClassName,
+            templateNames: this.templateNames,
+            warmPoolNames: this.warmPoolNames,
+        });
+    }
+}

@@ -1,0 +1,96 @@
+// SandboxTemplates and SandboxWarmPools (agent-sandbox v1beta1). Each template names its isolation's
+// RuntimeClass, which carries the pool scheduling; GPU templates add the GPU toleration and model.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { LABEL_ACCELERATOR, LABEL_TEMPLATE, TAINT_GPU } from "../spec/defaults";
+import { SandboxTemplateSpec } from "../spec/types";
+import { ClusterFacts } from "./facts";
+import { LABEL_EGRESS } from "./sandboxNamespace";
+
+export const EXTENSIONS_API = "extensions.agents.x-k8s.io/v1beta1";
+/** The non-root identity sandboxes run as; Pod Security `restricted` refuses root. */
+export const SANDBOX_UID = 1000;
+
+export function sandboxTemplateArgs(
+    template: Required<SandboxTemplateSpec>,
+    facts: ClusterFacts,
+    namespace: pulumi.Input<string>,
+    storageClassName: pulumi.Input<string>,
+): k8s.apiextensions.CustomResourceArgs {
+    const runtimeClass = facts.runtimeClasses.find((rc) => rc.isolation === template.isolation);
+    const gpuPool = template.gpu > 0
+        ? facts.pools.find((p) => p.isolation === template.isolation && p.acceleratorCount >= template.gpu)
+        : undefined;
+    const resources: Record<string, string> = { cpu: template.cpu, memory: template.memory };
+    const limits = template.gpu > 0 ? { ...resources, "nvidia.com/gpu": String(template.gpu) } : resources;
+    const withVolume = template.volumeSizeGb > 0;
+    return {
+        apiVersion: EXTENSIONS_API,
+        kind: "SandboxTemplate",
+        metadata: { name: template.name, namespace, labels: { "app.kubernetes.io/managed-by": "cloister" } },
+        spec: {
+            // The namespace's own policies govern traffic; upstream's managed policy would also block DNS.
+            networkPolicyManagement: "Unmanaged",
+            podTemplate: {
+                metadata: { labels: { [LABEL_TEMPLATE]: template.name, [LABEL_EGRESS]: template.egress } },
+                spec: {
+                    runtimeClassName: runtimeClass?.name,
+                    automountServiceAccountToken: false,
+                    enableServiceLinks: false,
+                    dnsPolicy: "ClusterFirst",
+                    nodeSelector: gpuPool?.acceleratorType ? { [LABEL_ACCELERATOR]: gpuPool.acceleratorType } : undefined,
+                    tolerations: gpuPool
+                        ? [{ key: TAINT_GPU, operator: "Exists", effect: "NoSchedule" }]
+                        : undefined,
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: SANDBOX_UID,
+                        runAsGroup: SANDBOX_UID,
+                        fsGroup: SANDBOX_UID,
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    containers: [
+                        {
+                            name: "sandbox",
+                            image: template.image,
+                            resources: { requests: resources, limits },
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                capabilities: { drop: ["ALL"] },
+                                runAsNonRoot: true,
+                            },
+                            volumeMounts: withVolume ? [{ name: "workspace", mountPath: "/workspace" }] : undefined,
+                        },
+                    ],
+                },
+            },
+            volumeClaimTemplates: withVolume
+                ? [
+                      {
+                          metadata: { name: "workspace" },
+                          spec: {
+                              accessModes: ["ReadWriteOnce"],
+                              storageClassName,
+                              resources: { requests: { storage: `${template.volumeSizeGb}Gi` } },
+                          },
+                      },
+                  ]
+                : undefined,
+        },
+    };
+}
+
+export function warmPoolArgs(
+    template: Required<SandboxTemplateSpec>,
+    namespace: pulumi.Input<string>,
+): k8s.apiextensions.CustomResourceArgs {
+    return {
+        apiVersion: EXTENSIONS_API,
+        kind: "SandboxWarmPool",
+        metadata: { name: `${template.name}-warm`, namespace, labels: { "app.kubernetes.io/managed-by": "cloister" } },
+        spec: {
+            replicas: template.warmPoolSize,
+            sandboxTemplateRef: { name: template.name },
+        },
+    };
+}

@@ -1,0 +1,110 @@
+// Pulumi mocks shared by the offline plan and the unit tests. A mocked resource's state is its inputs
+// plus, for values only the cloud knows, clearly marked placeholders.
+import * as pulumi from "@pulumi/pulumi";
+
+/** Marks a value the cloud assigns at deploy time. */
+export const placeholder = (what: string) => `<known after deploy: ${what}>`;
+
+/** Outputs the program reads that a cloud computes, by resource type. */
+const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
+    "gcp:container/cluster:Cluster": (name) => ({
+        endpoint: placeholder(`${name} endpoint`),
+        masterAuth: { clusterCaCertificate: placeholder(`${name} CA certificate`) },
+    }),
+    "gcp:storage/bucket:Bucket": (name, inputs) => ({ url: `gs://${inputs.name ?? name}` }),
+    "gcp:serviceaccount/account:Account": (name, inputs) => ({
+        email: `${inputs.accountId ?? name}@${placeholder("project")}.iam.gserviceaccount.com`,
+    }),
+};
+
+/** Invoke results the program reads, by function token. */
+const INVOKE_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
+    "gcp:organizations/getProject:getProject": (inputs) => ({
+        projectId: inputs.projectId ?? placeholder("project ID"),
+        number: placeholder("project number"),
+    }),
+    "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => ({
+        emailAddress: placeholder("Cloud Storage service agent"),
+    }),
+    "gcp:projects/getProjectService:getProjectService": (inputs) => inputs,
+};
+
+export const cloudMocks: pulumi.runtime.Mocks = {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+        const computed = COMPUTED_OUTPUTS[args.type]?.(args.name, args.inputs) ?? {};
+        const inputsName = (args.inputs as { metadata?: { name?: string } }).metadata?.name;
+        const state: Record<string, unknown> = { ...args.inputs, ...computed };
+        // Kubernetes objects without a fixed name get the provider's auto-name.
+        if (args.type.startsWith("kubernetes:") && args.inputs.metadata && !inputsName) {
+            state.metadata = { ...(args.inputs.metadata as object), name: `${args.name}-${placeholder("suffix")}` };
+        }
+        return { id: args.id || `${args.name}-id`, state };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+        const result = INVOKE_RESULTS[args.token];
+        if (!result) throw new Error(`Mock not implemented: ${args.token}`);
+        return result(args.inputs);
+    },
+};
+
+export interface PlannedResource {
+    type: string;
+    name: string;
+    parent: string | null;
+    dependsOn: string[];
+    inputs: Record<string, unknown>;
+    options: { protect: boolean; retainOnDelete: boolean };
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SIG_SECRET = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_RESOURCE = "5cf8f73096256a8f31e491e813e4eb8e";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns wire values into plan values: secrets masked, unknowns and references made readable. */
+function planValue(value: unknown, names: Map<string, string>): unknown {
+    if (value === UNKNOWN) return placeholder("computed");
+    if (Array.isArray(value)) return value.map((v) => planValue(v, names));
+    if (value && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SIG_SECRET) return "[secret]";
+        if (obj[SIG_KEY] === SIG_RESOURCE) return names.get(String(obj.urn)) ?? obj.urn;
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, planValue(v, names)]));
+    }
+    return value;
+}
+
+/**
+ * Installs the mocks and records every registration with what the mock layer does not pass to
+ * `newResource`: parent, dependencies and the protect/retainOnDelete options.
+ */
+export class PlanRecorder {
+    private readonly registrations: { urn: string; req: any }[] = [];
+
+    static async install(project: string, stack: string): Promise<PlanRecorder> {
+        await pulumi.runtime.setMocks(cloudMocks, project, stack, false);
+        const recorder = new PlanRecorder();
+        // The mock monitor is the SDK's own; wrapping one method keeps its behaviour.
+        const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: unknown) => {
+            recorder.registrations.push({ urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()), req });
+            return register(req, callback);
+        };
+        return recorder;
+    }
+
+    /** Every resource registered so far, parents and dependencies named `type::name`. */
+    resources(): PlannedResource[] {
+        const names = new Map(this.registrations.map(({ urn, req }) => [urn, `${req.getType()}::${req.getName()}`]));
+        const nameOf = (urn: string) => names.get(urn) ?? urn;
+        return this.registrations.map(({ req }) => ({
+            type: req.getType(),
+            name: req.getName(),
+            parent: req.getParent() ? nameOf(req.getParent()) : null,
+            dependsOn: [...new Set<string>(req.getDependenciesList().map(nameOf))],
+            inputs: planValue(req.getObject()?.toJavaScript() ?? {}, names) as Record<string, unknown>,
+            options: { protect: req.getProtect() ?? false, retainOnDelete: req.getRetainondelete() ?? false },
+        }));
+    }
+}

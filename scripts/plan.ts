@@ -1,0 +1,101 @@
+// Offline plan: runs the stack program under Pulumi mocks with stacks/Pulumi.<stack>.yaml and lists
+// every resource `pulumi up` would register. No credentials, no network.
+//   npm run plan -- --stack <name> [--json]
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { PlannedResource, PlanRecorder } from "./mocks";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface ProjectFile {
+    name: string;
+    config?: Record<string, { default?: unknown }>;
+}
+
+/** The stack's config as `pulumi up` would see it: project defaults, then the stack file. */
+export function stackConfig(stack: string): { values: Record<string, string>; secretKeys: string[] } {
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
+    const file = path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(ROOT, file)}`);
+    const stackFile = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const asString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+    for (const [key, decl] of Object.entries(project.config ?? {})) {
+        if (decl.default !== undefined) values[`${project.name}:${key}`] = asString(decl.default);
+    }
+    for (const [key, value] of Object.entries(stackFile.config ?? {})) {
+        const secure = value && typeof value === "object" && "secure" in (value as object);
+        values[key] = secure ? "[secret]" : asString(value);
+        if (secure) secretKeys.push(key);
+    }
+    // The kubeconfig is read at deploy time; the plan needs none.
+    if (values[`${project.name}:kubeconfig`]) {
+        values[`${project.name}:kubeconfig`] = "apiVersion: v1\nkind: Config\n# placeholder: the stack's kubeconfig is read at deploy time\n";
+        secretKeys.push(`${project.name}:kubeconfig`);
+    }
+    return { values, secretKeys };
+}
+
+function formatTree(stack: string, resources: PlannedResource[]): string {
+    const children = new Map<string | null, PlannedResource[]>();
+    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    const lines = [`stack ${stack}: ${resources.length} resources`];
+    const walk = (parent: string | null, indent: string) => {
+        for (const r of children.get(parent) ?? []) {
+            const flags = [r.options.protect ? "protect" : "", r.options.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
+            lines.push(`${indent}${r.type}  ${r.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+            walk(`${r.type}::${r.name}`, indent + "  ");
+        }
+    };
+    walk(null, "  ");
+    return lines.join("\n");
+}
+
+/** Waits until no registration has arrived for a while: the program's applies have all run. */
+async function settle(recorder: PlanRecorder): Promise<PlannedResource[]> {
+    let count = -1;
+    let stableTicks = 0;
+    while (stableTicks < 5) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = recorder.resources().length;
+        stableTicks = now === count ? stableTicks + 1 : 0;
+        count = now;
+    }
+    return recorder.resources();
+}
+
+function fail(message: string): never {
+    process.stderr.write(message.endsWith("\n") ? message : message + "\n");
+    process.exit(1);
+}
+
+async function main() {
+    const args = process.argv.slice(2);
+    const stackIndex = args.indexOf("--stack");
+    const stack = stackIndex >= 0 ? args[stackIndex + 1] : undefined;
+    if (!stack) fail("usage: npm run plan -- --stack <name> [--json]");
+    const json = args.includes("--json");
+
+    const onError = (err: unknown) => {
+        if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message);
+        fail(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+    };
+    process.on("unhandledRejection", onError);
+    process.on("uncaughtException", onError);
+
+    const { values, secretKeys } = stackConfig(stack);
+    const recorder = await PlanRecorder.install("cloister", stack);
+    pulumi.runtime.setAllConfig(values, secretKeys);
+    require(path.join(ROOT, "stacks"));
+    const resources = await settle(recorder);
+    process.stdout.write(json ? JSON.stringify({ stack, resources }, null, 2) + "\n" : formatTree(stack, resources) + "\n");
+    process.exit(0);
+}
+
+main().catch((err) => {
+    process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,42 @@
+// Runs the offline plan exactly as a user does (`npm run plan -- --stack <name> --json`) and parses it.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { PlannedResource } from "../scripts/mocks";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface Plan {
+    stack: string;
+    resources: PlannedResource[];
+}
+
+export function runPlan(stack: string, args: string[] = ["--json"]): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", "--stack", stack, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function plan(stack: string): Plan {
+    const result = runPlan(stack);
+    if (result.status !== 0) throw new Error(`plan of ${stack} failed:\n${result.stderr}`);
+    return JSON.parse(result.stdout) as Plan;
+}
+
+/** Every stack file in stacks/. */
+export function stackNames(): string[] {
+    return fs
+        .readdirSync(path.join(ROOT, "stacks"))
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined);
+}
+
+export const ofType = (p: Plan, type: string) => p.resources.filter((r) => r.type === type);
+export const one = (p: Plan, type: string, name?: string) => {
+    const found = ofType(p, type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    return found[0];
+};
