@@ -1,6 +1,7 @@
 // Offline plan: runs the stack program under Pulumi mocks with stacks/Pulumi.<stack>.yaml and lists
 // every resource `pulumi up` would register. No credentials, no network.
-//   npm run plan -- --stack <name> [--json]
+//   npm run plan -- --stack <name> [--json] [--config-file <path>]
+// --config-file reads the stack's settings from another file (a draft, or a test's bad config).
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -15,9 +16,9 @@ interface ProjectFile {
 }
 
 /** The stack's config as `pulumi up` would see it: project defaults, then the stack file. */
-export function stackConfig(stack: string): { values: Record<string, string>; secretKeys: string[] } {
+export function stackConfig(stack: string, configFile?: string): { values: Record<string, string>; secretKeys: string[] } {
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as ProjectFile;
-    const file = path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
+    const file = configFile ? path.resolve(configFile) : path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${path.relative(ROOT, file)}`);
     const stackFile = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const values: Record<string, string> = {};
@@ -76,8 +77,10 @@ async function main() {
     const args = process.argv.slice(2);
     const stackIndex = args.indexOf("--stack");
     const stack = stackIndex >= 0 ? args[stackIndex + 1] : undefined;
-    if (!stack) fail("usage: npm run plan -- --stack <name> [--json]");
+    if (!stack) fail("usage: npm run plan -- --stack <name> [--json] [--config-file <path>]");
     const json = args.includes("--json");
+    const configIndex = args.indexOf("--config-file");
+    const configFile = configIndex >= 0 ? args[configIndex + 1] : undefined;
 
     const onError = (err: unknown) => {
         if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message);
@@ -86,7 +89,7 @@ async function main() {
     process.on("unhandledRejection", onError);
     process.on("uncaughtException", onError);
 
-    const { values, secretKeys } = stackConfig(stack);
+    const { values, secretKeys } = stackConfig(stack, configFile);
     const recorder = await PlanRecorder.install("cloister", stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
     require(path.join(ROOT, "stacks"));

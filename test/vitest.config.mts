@@ -1,8 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
     test: {
-        root: "..",
+        root: fileURLToPath(new URL("..", import.meta.url)),
         include: ["test/**/*.test.ts"],
         exclude: ["test/e2e/**", "node_modules/**"],
         // Pulumi's runtime state is process-global: one fork per file keeps mocks apart.

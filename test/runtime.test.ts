@@ -1,0 +1,219 @@
+// SandboxRuntime under Pulumi mocks, built as a customer's program would: every object it registers,
+// with the fields sandbox isolation and hardening depend on.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ClusterFacts, existingClusterFacts, PlatformSpec, resolveSpec, SandboxRuntime } from "../components";
+import { PlannedResource, PlanRecorder } from "../scripts/mocks";
+
+const spec: PlatformSpec = {
+    target: "kubernetes",
+    name: "acme",
+    sandboxPools: [
+        { name: "gv-a", isolation: "gvisor" },
+        { name: "gv-b", isolation: "gvisor", spot: true },
+        { name: "vm", isolation: "kata" },
+    ],
+    gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4" }],
+    cluster: { storageProvisioner: "pd.csi.storage.gke.io", storageParameters: { type: "pd-balanced" }, apiServerCidrs: ["203.0.113.10/32"] },
+    controlPlane: { imageRegistry: "mirror.example.com/k8s", crdSource: "/mirror/agent-sandbox/crds" },
+    templates: [
+        { name: "py", image: "python:3.12-slim", isolation: "gvisor", warmPoolSize: 3, memory: "4Gi" },
+        { name: "vm", image: "python:3.12-slim", isolation: "kata", egress: "none", volumeSizeGb: 0 },
+        { name: "cuda", image: "nvcr.io/nvidia/cuda:12.4.0-base-ubuntu22.04", isolation: "gvisor", gpu: 1 },
+    ],
+};
+
+let recorder: PlanRecorder;
+let resources: PlannedResource[] = [];
+const byType = (type: string) => resources.filter((r) => r.type === type);
+const named = (type: string, name: string) => {
+    const found = byType(type).filter((r) => r.name === name);
+    expect(found).toHaveLength(1);
+    return found[0].inputs as any;
+};
+
+beforeAll(async () => {
+    recorder = await PlanRecorder.install("cloister", "test");
+    const facts: ClusterFacts = {
+        ...existingClusterFacts(resolveSpec(spec)),
+        controllerServiceAccountAnnotations: { "iam.example.com/role": "controller" },
+        controllerPodLabels: { "identity.example.com/use": "true" },
+    };
+    const runtime = new SandboxRuntime("rt", { spec, facts });
+    await new Promise((resolve) => runtime.warmPoolNames.apply(resolve));
+    await new Promise((r) => setTimeout(r, 200));
+    resources = recorder.resources();
+});
+
+describe("runtime classes", () => {
+    it("creates one class per isolation, selecting the labels its pools share and tolerating their taints", () => {
+        const gvisor = named("kubernetes:node.k8s.io/v1:RuntimeClass", "rt-runtime-gvisor");
+        expect(gvisor.handler).toBe("runsc");
+        // gv-a, gv-b and the GPU pool differ in pool name; only the isolation label is shared.
+        expect(gvisor.scheduling.nodeSelector).toEqual({ "cloister.dev/isolation": "gvisor" });
+        expect(gvisor.scheduling.tolerations).toEqual([
+            { key: "cloister.dev/isolation", operator: "Equal", value: "gvisor", effect: "NoSchedule" },
+        ]);
+        expect(gvisor.overhead.podFixed).toEqual({ cpu: "100m", memory: "128Mi" });
+        const kata = named("kubernetes:node.k8s.io/v1:RuntimeClass", "rt-runtime-kata");
+        expect(kata.scheduling.nodeSelector).toEqual({ "cloister.dev/pool": "vm", "cloister.dev/isolation": "kata" });
+        expect(byType("kubernetes:node.k8s.io/v1:RuntimeClass")).toHaveLength(2);
+    });
+});
+
+describe("storage", () => {
+    it("binds volumes where the sandbox lands, keeps them by default and lets them grow", () => {
+        const sc = named("kubernetes:storage.k8s.io/v1:StorageClass", "rt-volumes");
+        expect(sc).toMatchObject({
+            provisioner: "pd.csi.storage.gke.io",
+            parameters: { type: "pd-balanced" },
+            volumeBindingMode: "WaitForFirstConsumer",
+            reclaimPolicy: "Retain",
+            allowVolumeExpansion: true,
+        });
+        const vsc = named("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass", "rt-snapshots");
+        expect(vsc.driver).toBe("pd.csi.storage.gke.io");
+        expect(vsc.deletionPolicy).toBe("Retain");
+    });
+});
+
+describe("control plane", () => {
+    it("applies the four agent-sandbox CRDs from the configured source", () => {
+        const files = byType("kubernetes:yaml/v2:ConfigFile").map((r) => (r.inputs as any).file).sort();
+        expect(files).toEqual([
+            "/mirror/agent-sandbox/crds/agents.x-k8s.io_sandboxes.yaml",
+            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxclaims.yaml",
+            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxtemplates.yaml",
+            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxwarmpools.yaml",
+        ]);
+    });
+
+    it("runs a hardened, highly available controller from the mirrored image", () => {
+        const d = named("kubernetes:apps/v1:Deployment", "rt-controller");
+        expect(d.spec.replicas).toBe(2);
+        const pod = d.spec.template.spec;
+        const [c] = pod.containers;
+        expect(c.image).toMatch(/^mirror\.example\.com\/k8s\/agent-sandbox\/agent-sandbox-controller:v1\.0\.\d+$/);
+        expect(c.args).toEqual(expect.arrayContaining(["--leader-elect=true", "--extensions"]));
+        expect(pod.securityContext.runAsNonRoot).toBe(true);
+        expect(pod.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
+        expect(c.securityContext).toMatchObject({
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+        });
+        expect(c.resources.requests).toBeDefined();
+        expect(c.resources.limits).toBeDefined();
+        expect(d.metadata.annotations ?? {}).not.toHaveProperty("pulumi.com/skipAwait");
+        expect(d.spec.template.metadata.labels).toMatchObject({ "identity.example.com/use": "true" });
+        const resourcesDependedOn = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.dependsOn;
+        expect(resourcesDependedOn).toEqual(expect.arrayContaining(["kubernetes:yaml/v2:ConfigFile::rt-crd-sandboxes"]));
+    });
+
+    it("carries the cloud identity on the controller's ServiceAccount and binds it to the controller role", () => {
+        const sa = named("kubernetes:core/v1:ServiceAccount", "rt-controller");
+        expect(sa.metadata.annotations).toEqual({ "iam.example.com/role": "controller" });
+        const binding = named("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "rt-controller");
+        expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "agent-sandbox-controller", namespace: "agent-sandbox-system" }]);
+        const role = named("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "rt-controller");
+        const granted = role.rules.flatMap((r: any) => r.resources);
+        expect(granted).toEqual(expect.arrayContaining(["sandboxes", "sandboxtemplates", "sandboxwarmpools", "sandboxclaims", "leases"]));
+        expect(granted).not.toContain("secrets");
+        const pdb = named("kubernetes:policy/v1:PodDisruptionBudget", "rt-controller");
+        expect(pdb.spec.minAvailable).toBe(1);
+    });
+});
+
+describe("sandbox namespace", () => {
+    it("enforces Pod Security restricted on both namespaces", () => {
+        for (const name of ["rt-sandboxes", "rt-control-plane"]) {
+            const ns = named("kubernetes:core/v1:Namespace", name);
+            expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+        }
+    });
+
+    it("keeps the sandbox namespace (and the volumes in it) when the stack is deleted", () => {
+        const ns = resources.find((r) => r.name === "rt-sandboxes")!;
+        expect(ns.options.retainOnDelete).toBe(true);
+    });
+
+    it("bounds the namespace with a quota including GPUs", () => {
+        const quota = named("kubernetes:core/v1:ResourceQuota", "rt-sandbox-quota");
+        expect(quota.spec.hard).toMatchObject({ "requests.cpu": "64", "requests.memory": "256Gi", pods: "200", "requests.nvidia.com/gpu": "8" });
+        expect(named("kubernetes:core/v1:LimitRange", "rt-sandbox-limits").spec.limits[0].default).toBeDefined();
+    });
+
+    it("denies all traffic by default and allows only DNS and the router in", () => {
+        const deny = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-default-deny");
+        expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        const dns = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-allow-dns");
+        expect(dns.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+        const router = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-allow-router");
+        expect(router.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "agent-sandbox-system" });
+    });
+
+    it("lets internet-mode sandboxes out but never to metadata, identity endpoints, private ranges or the API server", () => {
+        const egress = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-allow-internet-egress");
+        expect(egress.spec.podSelector.matchLabels).toEqual({ "cloister.dev/egress": "internet" });
+        const [v4, v6] = egress.spec.egress[0].to.map((t: any) => t.ipBlock);
+        expect(v4.cidr).toBe("0.0.0.0/0");
+        expect(v4.except).toEqual(
+            expect.arrayContaining(["169.254.0.0/16", "168.63.129.16/32", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "203.0.113.10/32"]),
+        );
+        expect(v6.cidr).toBe("::/0");
+        expect(v6.except).toEqual(expect.arrayContaining(["fd00:ec2::254/128", "fd20:ce::254/128", "fc00::/7", "fe80::/10"]));
+    });
+});
+
+describe("templates and warm pools", () => {
+    it("runs each template under its isolation's RuntimeClass with no token and a restricted pod", () => {
+        const py = named("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate", "rt-template-py");
+        const pod = py.spec.podTemplate.spec;
+        expect(pod.runtimeClassName).toBe("acme-gvisor");
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(pod.securityContext.runAsNonRoot).toBe(true);
+        expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
+        expect(pod.containers[0].resources.limits).toEqual({ cpu: "1", memory: "4Gi" });
+        expect(py.spec.networkPolicyManagement).toBe("Unmanaged");
+        expect(py.spec.podTemplate.metadata.labels["cloister.dev/egress"]).toBe("internet");
+        expect(py.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: "acme-volumes", resources: { requests: { storage: "10Gi" } } });
+        const vm = named("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate", "rt-template-vm");
+        expect(vm.spec.podTemplate.spec.runtimeClassName).toBe("acme-kata");
+        expect(vm.spec.podTemplate.metadata.labels["cloister.dev/egress"]).toBe("none");
+        expect(vm.spec.volumeClaimTemplates).toBeUndefined();
+    });
+
+    it("sends GPU templates to GPU nodes with the GPU toleration and limit", () => {
+        const cuda = named("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate", "rt-template-cuda").spec.podTemplate.spec;
+        expect(cuda.runtimeClassName).toBe("acme-gvisor");
+        expect(cuda.nodeSelector).toEqual({ "cloister.dev/accelerator": "nvidia-l4" });
+        expect(cuda.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        expect(cuda.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+    });
+
+    it("keeps a warm pool only for templates that ask for one", () => {
+        const pools = byType("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool");
+        expect(pools.map((p) => (p.inputs as any).spec)).toEqual([{ replicas: 3, sandboxTemplateRef: { name: "py" } }]);
+    });
+});
+
+describe("validation", () => {
+    it("throws every problem as one InputPropertiesError before registering anything", async () => {
+        let error: unknown;
+        try {
+            new SandboxRuntime("bad", { spec: { ...spec, name: "Bad Name", templates: [{ name: "x", image: "i", isolation: "kata", cpu: "-1" }] }, facts: existingClusterFacts(resolveSpec(spec)) });
+        } catch (e) {
+            error = e;
+        }
+        expect(pulumi.InputPropertiesError.isInstance(error)).toBe(true);
+        const paths = (error as pulumi.InputPropertiesError).errors.map((e) => e.propertyPath);
+        expect(paths).toEqual(expect.arrayContaining(["name", "templates[0].cpu"]));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(recorder.resources().filter((r) => r.name.startsWith("bad"))).toEqual([]);
+    });
+
+    it("refuses a template whose isolation the cluster offers no RuntimeClass for", () => {
+        const facts = { ...existingClusterFacts(resolveSpec(spec)), runtimeClasses: [] };
+        expect(() => new SandboxRuntime("nofacts", { spec, facts })).toThrow(/offers no "gvisor" RuntimeClass/);
+    });
+});
