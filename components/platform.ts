@@ -1,7 +1,8 @@
 // SandboxPlatform: the front door. Spec in; the target's cluster layer and the in-cluster runtime out.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { existingClusterFacts } from "./kubernetes/facts";
+import { GcpSandboxCluster, withConfiguredGcpProject } from "./gcp";
+import { ClusterFacts, existingClusterFacts } from "./kubernetes/facts";
 import { SandboxRuntime } from "./kubernetes/sandboxRuntime";
 import { resolveSpec } from "./spec/defaults";
 import { PlatformSpec, Target } from "./spec/types";
@@ -9,6 +10,7 @@ import { throwIfInvalid } from "./spec/validate";
 import { validatePlatformSpec } from "./validation";
 
 export interface SandboxPlatformArgs {
+    /** The platform spec. Target "gcp": `gcp.project` defaults to the `gcp:project` provider config. */
     spec: PlatformSpec;
     /**
      * Target `kubernetes`: the existing cluster's kubeconfig (file contents; pass it as a secret).
@@ -30,26 +32,40 @@ export class SandboxPlatform extends pulumi.ComponentResource {
     public readonly snapshotBucketUrl: pulumi.Output<string>;
 
     constructor(name: string, args: SandboxPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        throwIfInvalid(validatePlatformSpec(args.spec), "SandboxPlatform");
-        const spec = resolveSpec(args.spec);
-        super("cloister:index:SandboxPlatform", name, {}, opts);
+        const specIn = args.spec?.target === Target.Gcp ? withConfiguredGcpProject(args.spec) : args.spec;
+        throwIfInvalid(validatePlatformSpec(specIn), "SandboxPlatform");
+        const spec = resolveSpec(specIn);
+        super("cloister:index:SandboxPlatform", name, { dataProtection: spec.dataProtection }, opts);
 
-        if (spec.target !== Target.Kubernetes) {
+        let provider: k8s.Provider;
+        let facts: ClusterFacts;
+        let kubeconfig: pulumi.Output<string>;
+        if (spec.target === Target.Gcp) {
+            const cloud = new GcpSandboxCluster(`${name}-gcp`, { spec: specIn }, { parent: this });
+            // The kubeconfig only resolves once every node pool exists, so in-cluster objects (which all
+            // use this provider) wait for nodes to schedule on.
+            const ready = pulumi.all([cloud.kubeconfig, cloud.nodePoolNames]).apply(([k]) => k);
+            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: ready, enableServerSideApply: true }, { parent: this });
+            facts = cloud.facts;
+            kubeconfig = cloud.kubeconfig;
+        } else if (spec.target === Target.Kubernetes) {
+            provider = new k8s.Provider(
+                `${name}-cluster`,
+                { kubeconfig: args.kubeconfig, context: args.kubeconfigContext, enableServerSideApply: true },
+                { parent: this },
+            );
+            facts = existingClusterFacts(spec);
+            kubeconfig = pulumi.secret("");
+        } else {
             throw new pulumi.ResourceError(`target "${spec.target}" is not available`, this);
         }
-        const provider = new k8s.Provider(
-            `${name}-cluster`,
-            { kubeconfig: args.kubeconfig, context: args.kubeconfigContext, enableServerSideApply: true },
-            { parent: this },
-        );
-        const facts = existingClusterFacts(spec);
-        const runtime = new SandboxRuntime(`${name}-runtime`, { spec: args.spec, facts }, { parent: this, provider });
+        const runtime = new SandboxRuntime(`${name}-runtime`, { spec: specIn, facts }, { parent: this, provider });
 
         this.controlPlaneNamespace = runtime.controlPlaneNamespace;
         this.sandboxNamespace = runtime.sandboxNamespace;
         this.runtimeClassNames = runtime.runtimeClassNames;
         this.templateNames = runtime.templateNames;
-        this.kubeconfig = pulumi.secret("");
+        this.kubeconfig = pulumi.secret(kubeconfig);
         this.snapshotBucketUrl = pulumi.output(facts.snapshotBucketUrl ?? "");
         this.registerOutputs({
             controlPlaneNamespace: this.controlPlaneNamespace,

@@ -12,8 +12,14 @@ const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unk
         masterAuth: { clusterCaCertificate: placeholder(`${name} CA certificate`) },
     }),
     "gcp:storage/bucket:Bucket": (name, inputs) => ({ url: `gs://${inputs.name ?? name}` }),
+    "gcp:compute/network:Network": (name, inputs) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? placeholder("project")}/global/networks/${inputs.name ?? name}`,
+    }),
+    "gcp:compute/subnetwork:Subnetwork": (name, inputs) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? placeholder("project")}/regions/${inputs.region}/subnetworks/${inputs.name ?? name}`,
+    }),
     "gcp:serviceaccount/account:Account": (name, inputs) => ({
-        email: `${inputs.accountId ?? name}@${placeholder("project")}.iam.gserviceaccount.com`,
+        email: `${inputs.accountId ?? name}@${inputs.project ?? placeholder("project")}.iam.gserviceaccount.com`,
     }),
 };
 

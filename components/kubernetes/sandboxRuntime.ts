@@ -67,7 +67,7 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         throwIfInvalid(validateSpec(args.spec), "SandboxRuntime");
         const spec = resolveSpec(args.spec);
         throwIfInvalid(validateFacts(spec, args.facts), "SandboxRuntime");
-        super("cloister:index:SandboxRuntime", name, {}, opts);
+        super("cloister:index:SandboxRuntime", name, { dataProtection: spec.dataProtection }, opts);
         const facts = args.facts;
         const parent = { parent: this };
         const waits = awaitAnnotations(spec);

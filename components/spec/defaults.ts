@@ -74,7 +74,7 @@ export interface ResolvedSpec {
     dataProtection: DataProtection;
     cluster: Required<Omit<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">> &
         Pick<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">;
-    gcp: GcpSpec & { releaseChannel: string; masterCidr: string; podSnapshots: boolean };
+    gcp: GcpSpec & { releaseChannel: string; masterCidr: string; podSnapshots: boolean; softDeleteDays: number };
 }
 
 export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
@@ -207,6 +207,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             releaseChannel: spec.gcp?.releaseChannel ?? "REGULAR",
             masterCidr: spec.gcp?.masterCidr ?? "172.16.0.0/28",
             podSnapshots: spec.gcp?.podSnapshots ?? false,
+            softDeleteDays: spec.gcp?.softDeleteDays ?? 7,
         },
     };
 }
@@ -218,4 +219,33 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
 export function dataOptions(spec: { dataProtection: DataProtection }): { protect: boolean; retainOnDelete: boolean } {
     const keep = spec.dataProtection !== DataProtection.Destroy;
     return { protect: keep, retainOnDelete: keep };
+}
+
+/** GKE machine types used where the spec leaves `machineType` empty. */
+export const GCP_DEFAULT_MACHINE_TYPES = {
+    /** Platform pods only (controller, DNS, CSI, kata-deploy's operator pieces): a small general-purpose VM. */
+    system: "e2-standard-4",
+    /** GKE Sandbox nodes: N2 (Intel), also supported by Pod Snapshots (E2 is not). */
+    gvisor: "n2-standard-8",
+    /** Kata nodes need nested virtualization: an Intel family (N2). */
+    kata: "n2-standard-8",
+} as const;
+
+/**
+ * GKE machine type per accelerator and GPUs per node, for GPU pools without a `machineType`. Accelerator
+ * models outside this table need an explicit `machineType`.
+ */
+export const GCP_GPU_MACHINE_TYPES: Record<string, Record<number, string>> = {
+    "nvidia-l4": { 1: "g2-standard-8", 2: "g2-standard-24", 4: "g2-standard-48", 8: "g2-standard-96" },
+    "nvidia-tesla-t4": { 1: "n1-standard-8", 2: "n1-standard-16", 4: "n1-standard-32" },
+    "nvidia-tesla-a100": { 1: "a2-highgpu-1g", 2: "a2-highgpu-2g", 4: "a2-highgpu-4g", 8: "a2-highgpu-8g" },
+    "nvidia-a100-80gb": { 1: "a2-ultragpu-1g", 2: "a2-ultragpu-2g", 4: "a2-ultragpu-4g", 8: "a2-ultragpu-8g" },
+    "nvidia-h100-80gb": { 1: "a3-highgpu-1g", 2: "a3-highgpu-2g", 4: "a3-highgpu-4g", 8: "a3-highgpu-8g" },
+};
+
+/** The machine type a GKE pool gets: the spec's, else the default for its isolation or GPU model. */
+export function gcpMachineType(pool: ResolvedPool): string | undefined {
+    if (pool.machineType) return pool.machineType;
+    if (pool.gpu) return GCP_GPU_MACHINE_TYPES[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
+    return GCP_DEFAULT_MACHINE_TYPES[pool.isolation];
 }

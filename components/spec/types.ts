@@ -240,7 +240,10 @@ export interface ExistingClusterSpec {
 
 /** Target `gcp`: settings only GKE has. */
 export interface GcpSpec {
-    /** GCP project ID. Default - the `gcp:project` config */
+    /**
+     * GCP project ID; every resource and lookup names it explicitly. Default - the `gcp:project` config
+     * (read by `SandboxPlatform` / `GcpSandboxCluster` before validation; one of the two is required)
+     */
     project?: string;
     /** GKE release channel. Default - "REGULAR" */
     releaseChannel?: string;
@@ -254,8 +257,16 @@ export interface GcpSpec {
     existingServiceRangeName?: string;
     /** Cloud KMS key (resource ID) for Kubernetes secrets encryption. Default - Google-managed */
     secretsKmsKeyId?: string;
-    /** Turn on the GKE Pod Snapshots add-on, writing to the snapshot bucket. Default - false */
+    /**
+     * Turn on the GKE Pod Snapshots add-on (needs a gvisor pool and GKE >= 1.34.1-gke.3084001). The add-on
+     * is pointed at the snapshot bucket in-cluster (a `PodSnapshotStorageConfig`), see the README.
+     * Default - false
+     */
     podSnapshots?: boolean;
+    /** Name of the snapshot bucket (globally unique). Default - "<project>-<name>-snapshots" */
+    snapshotBucketName?: string;
+    /** Days deleted snapshot objects stay restorable (GCS soft delete): 0, or 7 to 90. Default - 7 */
+    softDeleteDays?: number;
 }
 
 export interface PlatformSpec {

@@ -49,6 +49,14 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
     return { base, prefix };
 }
 
+/**
+ * True for a range that admits every IPv4 address (`0.0.0.0/0`). The validator refuses it in
+ * `network.authorizedNetworks`; the policy pack refuses it wherever a cluster endpoint is opened.
+ */
+export function isWholeInternet(cidr: Ipv4Cidr): boolean {
+    return cidr.prefix === 0;
+}
+
 export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
     const aEnd = a.base + 2 ** (32 - a.prefix);
     const bEnd = b.base + 2 ** (32 - b.prefix);
@@ -164,7 +172,7 @@ function checkNetwork(problems: SpecProblem[], spec: PlatformSpec) {
     } else {
         authorized.forEach((cidr, i) => {
             const parsed = checkCidr(problems, `network.authorizedNetworks[${i}]`, cidr);
-            if (parsed && parsed.prefix === 0) {
+            if (parsed && isWholeInternet(parsed)) {
                 problems.push({
                     path: `network.authorizedNetworks[${i}]`,
                     reason: "0.0.0.0/0 opens the Kubernetes API to the internet; list the networks that administer the cluster",

@@ -1,0 +1,148 @@
+// GcpSandboxCluster: the GCP layer of a Cloister platform. Network, GKE cluster, node pools, snapshot
+// bucket and the control plane's cloud identity; it hands the in-cluster layer its ClusterFacts and a
+// kubeconfig (secret). `SandboxPlatform` composes it with `SandboxRuntime`; customers may do the same.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClassFacts } from "../kubernetes/facts";
+import { KATA_DEPLOY_HANDLER } from "../kubernetes/runtimeClasses";
+import { resolveSpec, ResolvedSpec } from "../spec/defaults";
+import { Isolation, PlatformSpec, StorageTier, TaintEffect, Target } from "../spec/types";
+import { throwIfInvalid } from "../spec/validate";
+import { validatePlatformSpec } from "../validation";
+import { createSnapshotBucket } from "./bucket";
+import { createCluster, gkeKubeconfig } from "./cluster";
+import { createNodeIdentity, grantControllerBucketAccess, workloadPool } from "./identity";
+import { createNetwork } from "./network";
+import { createNodePools, gkeAddedLabels, gkeAddedTaints, gkeNodeTaints, GKE_SANDBOX_KEY } from "./nodePools";
+import { withGcpProject } from "./validate";
+
+export * from "./bucket";
+export * from "./cluster";
+export * from "./identity";
+export * from "./network";
+export * from "./nodePools";
+export * from "./validate";
+
+/** The PD CSI driver GKE installs; it also takes VolumeSnapshots (snapshot CRDs ship with GKE). */
+export const GKE_PD_CSI = "pd.csi.storage.gke.io";
+/** Disk type per storage tier. */
+export const GKE_DISK_TYPE: Record<StorageTier, string> = { standard: "pd-balanced", performance: "hyperdisk-balanced" };
+
+export interface GcpSandboxClusterArgs {
+    /**
+     * The platform spec (target "gcp"). `gcp.project` defaults to the `gcp:project` provider config.
+     */
+    spec: PlatformSpec;
+}
+
+/** Copies the `gcp:project` config into the spec when the spec names no project. */
+export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
+    return withGcpProject(spec, new pulumi.Config("gcp").get("project"));
+}
+
+/** ClusterFacts for GKE: what the runtime layer needs to know about this cluster. */
+export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.Input<string>): ClusterFacts {
+    const runtimeClasses: RuntimeClassFacts[] = [];
+    if (spec.pools.some((p) => p.isolation === Isolation.Gvisor)) {
+        // GKE Sandbox installs and manages this class (handler, scheduling onto sandbox nodes).
+        runtimeClasses.push({
+            isolation: Isolation.Gvisor,
+            name: "gvisor",
+            handler: "gvisor",
+            provided: true,
+            nodeSelector: { [GKE_SANDBOX_KEY]: "gvisor" },
+            tolerations: [{ key: GKE_SANDBOX_KEY, value: "gvisor", effect: TaintEffect.NoSchedule }],
+        });
+    }
+    const kata = spec.pools.some((p) => p.isolation === Isolation.Kata);
+    if (kata) {
+        runtimeClasses.push(runtimeClassFor(spec.name, Isolation.Kata, spec.pools, KATA_DEPLOY_HANDLER, RUNTIME_OVERHEAD.kata));
+    }
+    return {
+        pools: spec.pools.map((pool) => {
+            const facts = poolFacts(pool);
+            return {
+                ...facts,
+                labels: { ...facts.labels, ...gkeAddedLabels(pool) },
+                taints: [...gkeAddedTaints(pool), ...gkeNodeTaints(pool)],
+            };
+        }),
+        runtimeClasses,
+        installKataDeploy: kata,
+        storage: {
+            provisioner: GKE_PD_CSI,
+            parameters: { type: GKE_DISK_TYPE[spec.storage.tier] },
+            snapshotDriver: GKE_PD_CSI,
+            snapshotParameters: {},
+        },
+        snapshotBucketUrl,
+        // Direct Workload Identity Federation: the bucket grant names the KSA itself; nothing to annotate.
+        controllerServiceAccountAnnotations: {},
+        controllerPodLabels: {},
+        privateCidrs: [spec.network.vpcCidr, spec.network.podCidr, spec.network.serviceCidr, spec.gcp.masterCidr],
+    };
+}
+
+export class GcpSandboxCluster extends pulumi.ComponentResource {
+    public readonly project: pulumi.Output<string>;
+    public readonly clusterName: pulumi.Output<string>;
+    /** The cluster's API endpoint (IP address). */
+    public readonly clusterEndpoint: pulumi.Output<string>;
+    /** Kubeconfig using `gke-gcloud-auth-plugin` (secret). */
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly workloadPool: pulumi.Output<string>;
+    public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    public readonly nodePoolNames: pulumi.Output<string[]>;
+    public readonly snapshotBucketName: pulumi.Output<string>;
+    /** `gs://<bucket>` */
+    public readonly snapshotBucketUrl: pulumi.Output<string>;
+    /** What SandboxRuntime needs to know about this cluster (not a registered output: it holds Inputs). */
+    public readonly facts: ClusterFacts;
+
+    constructor(name: string, args: GcpSandboxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        const configured = withConfiguredGcpProject(args.spec);
+        const problems = validatePlatformSpec(configured);
+        if (configured?.target !== Target.Gcp) {
+            problems.push({ path: "target", reason: `GcpSandboxCluster deploys target "gcp", not ${JSON.stringify(configured?.target)}` });
+        }
+        throwIfInvalid(problems, "GcpSandboxCluster");
+        const spec = resolveSpec(configured);
+        super("cloister:index:GcpSandboxCluster", name, {}, opts);
+        const parent = { parent: this };
+        const project = spec.gcp.project!;
+
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, parent).number;
+        const network = createNetwork(name, spec, project, parent);
+        const nodes = createNodeIdentity(name, spec, project, parent);
+        const cluster = createCluster(name, spec, project, projectNumber, network, nodes.email, nodes.grants, parent);
+        const pools = createNodePools(name, spec, project, cluster, nodes.email, parent);
+        const bucket = createSnapshotBucket(name, spec, project, parent);
+        grantControllerBucketAccess(name, spec, project, projectNumber, bucket.name, cluster, parent);
+
+        this.project = pulumi.output(project);
+        this.clusterName = cluster.name;
+        this.clusterEndpoint = cluster.endpoint;
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([clusterName, endpoint, auth]) =>
+                gkeKubeconfig({ project, region: spec.region!, clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" }),
+            ),
+        );
+        this.workloadPool = pulumi.output(workloadPool(project));
+        this.nodeServiceAccountEmail = nodes.email;
+        this.nodePoolNames = pulumi.all(pools.map((p) => p.name));
+        this.snapshotBucketName = bucket.name;
+        this.snapshotBucketUrl = bucket.url;
+        this.facts = gkeClusterFacts(spec, bucket.url);
+        this.registerOutputs({
+            project: this.project,
+            clusterName: this.clusterName,
+            clusterEndpoint: this.clusterEndpoint,
+            kubeconfig: this.kubeconfig,
+            workloadPool: this.workloadPool,
+            nodeServiceAccountEmail: this.nodeServiceAccountEmail,
+            nodePoolNames: this.nodePoolNames,
+            snapshotBucketName: this.snapshotBucketName,
+            snapshotBucketUrl: this.snapshotBucketUrl,
+        });
+    }
+}
