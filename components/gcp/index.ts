@@ -107,7 +107,7 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
         }
         throwIfInvalid(problems, "GcpSandboxCluster");
         const spec = resolveSpec(configured);
-        super("cloister:index:GcpSandboxCluster", name, {}, opts);
+        super("cloister:index:GcpSandboxCluster", name, { dataProtection: spec.dataProtection }, opts);
         const parent = { parent: this };
         const project = spec.gcp.project!;
 
