@@ -1,36 +1,36 @@
 // Pulumi mocks shared by the offline plan and the unit tests. A mocked resource's state is its inputs
-// plus, for values only the cloud knows, clearly marked placeholders.
+// plus, for values only the cloud knows, clearly marked `<known after deploy: …>` values.
 import * as pulumi from "@pulumi/pulumi";
 
 /** Marks a value the cloud assigns at deploy time. */
-export const placeholder = (what: string) => `<known after deploy: ${what}>`;
+export const knownAfterDeploy = (what: string) => `<known after deploy: ${what}>`;
 
 /** Outputs the program reads that a cloud computes, by resource type. */
 const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "gcp:container/cluster:Cluster": (name) => ({
-        endpoint: placeholder(`${name} endpoint`),
-        masterAuth: { clusterCaCertificate: placeholder(`${name} CA certificate`) },
+        endpoint: knownAfterDeploy(`${name} endpoint`),
+        masterAuth: { clusterCaCertificate: knownAfterDeploy(`${name} CA certificate`) },
     }),
     "gcp:storage/bucket:Bucket": (name, inputs) => ({ url: `gs://${inputs.name ?? name}` }),
     "gcp:compute/network:Network": (name, inputs) => ({
-        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? placeholder("project")}/global/networks/${inputs.name ?? name}`,
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? knownAfterDeploy("project")}/global/networks/${inputs.name ?? name}`,
     }),
     "gcp:compute/subnetwork:Subnetwork": (name, inputs) => ({
-        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? placeholder("project")}/regions/${inputs.region}/subnetworks/${inputs.name ?? name}`,
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? knownAfterDeploy("project")}/regions/${inputs.region}/subnetworks/${inputs.name ?? name}`,
     }),
     "gcp:serviceaccount/account:Account": (name, inputs) => ({
-        email: `${inputs.accountId ?? name}@${inputs.project ?? placeholder("project")}.iam.gserviceaccount.com`,
+        email: `${inputs.accountId ?? name}@${inputs.project ?? knownAfterDeploy("project")}.iam.gserviceaccount.com`,
     }),
 };
 
 /** Invoke results the program reads, by function token. */
 const INVOKE_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "gcp:organizations/getProject:getProject": (inputs) => ({
-        projectId: inputs.projectId ?? placeholder("project ID"),
-        number: placeholder("project number"),
+        projectId: inputs.projectId ?? knownAfterDeploy("project ID"),
+        number: knownAfterDeploy("project number"),
     }),
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": () => ({
-        emailAddress: placeholder("Cloud Storage service agent"),
+        emailAddress: knownAfterDeploy("Cloud Storage service agent"),
     }),
     "gcp:projects/getProjectService:getProjectService": (inputs) => inputs,
 };
@@ -42,7 +42,7 @@ export const cloudMocks: pulumi.runtime.Mocks = {
         const state: Record<string, unknown> = { ...args.inputs, ...computed };
         // Kubernetes objects without a fixed name get the provider's auto-name.
         if (args.type.startsWith("kubernetes:") && args.inputs.metadata && !inputsName) {
-            state.metadata = { ...(args.inputs.metadata as object), name: `${args.name}-${placeholder("suffix")}` };
+            state.metadata = { ...(args.inputs.metadata as object), name: `${args.name}-${knownAfterDeploy("suffix")}` };
         }
         return { id: args.id || `${args.name}-id`, state };
     },
@@ -69,7 +69,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Turns wire values into plan values: secrets masked, unknowns and references made readable. */
 function planValue(value: unknown, names: Map<string, string>): unknown {
-    if (value === UNKNOWN) return placeholder("computed");
+    if (value === UNKNOWN) return knownAfterDeploy("computed");
     if (Array.isArray(value)) return value.map((v) => planValue(v, names));
     if (value && typeof value === "object") {
         const obj = value as Record<string, unknown>;

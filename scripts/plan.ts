@@ -34,7 +34,7 @@ export function stackConfig(stack: string, configFile?: string): { values: Recor
     }
     // The kubeconfig is read at deploy time; the plan needs none.
     if (values[`${project.name}:kubeconfig`]) {
-        values[`${project.name}:kubeconfig`] = "apiVersion: v1\nkind: Config\n# placeholder: the stack's kubeconfig is read at deploy time\n";
+        values[`${project.name}:kubeconfig`] = "apiVersion: v1\nkind: Config\n# the stack's kubeconfig is read at deploy time\n";
         secretKeys.push(`${project.name}:kubeconfig`);
     }
     return { values, secretKeys };

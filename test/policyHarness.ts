@@ -152,7 +152,7 @@ export async function stackViolations(policy: CloisterPolicy, resources: PolicyR
 // ---------------------------------------------------------------------------------------------
 // Offline plan → policy resources
 
-/** The engine's sentinel for an unknown string; the plan prints it as this placeholder. */
+/** The engine's sentinel for an unknown string; the plan prints it as this marker. */
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PLAN_UNKNOWN = "<known after deploy: computed>";
 
