@@ -18,7 +18,7 @@ export function kubeGet(access: KubeAccess, path: string): Promise<any | undefin
     return new Promise((resolve, reject) => {
         const req = https.request(
             `${access.server}${path}`,
-            { headers: { Authorization: `Bearer ${access.token}` }, rejectUnauthorized: false },
+            { headers: { Authorization: `Bearer ${access.token}` }, rejectUnauthorized: false, agent: false },
             (res) => {
                 let body = "";
                 res.on("data", (c) => (body += c));

@@ -156,6 +156,14 @@ const apiPath = {
     warmPool: (ns: string, n: string) => `/apis/extensions.agents.x-k8s.io/v1beta1/namespaces/${ns}/sandboxwarmpools/${n}`,
 };
 
+async function waitUntilGone(objectPath: string, seconds = 90): Promise<boolean> {
+    for (let i = 0; i < seconds; i++) {
+        if ((await kubeGet(access, objectPath)) === undefined) return true;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    return false;
+}
+
 const AGENT_SANDBOX_CRDS = [
     "sandboxes.agents.x-k8s.io",
     "sandboxtemplates.extensions.agents.x-k8s.io",
@@ -274,8 +282,9 @@ describe("pulumi up of the kubernetes target against a real API server", () => {
         expect(await kubeGet(access, apiPath.runtimeClass("e2e-kata"))).toBeUndefined();
         expect(await kubeGet(access, apiPath.storageClass("e2e-volumes"))).toBeUndefined();
         expect(await kubeGet(access, "/apis/rbac.authorization.k8s.io/v1/clusterroles/e2e-agent-sandbox-controller")).toBeUndefined();
+        // Namespaces go once their contents are gone and the namespace finalizer has run.
         for (const name of ["agent-sandbox-system", "sandboxes"]) {
-            expect(await kubeGet(access, apiPath.namespace(name)), name).toBeUndefined();
+            expect(await waitUntilGone(apiPath.namespace(name)), name).toBe(true);
         }
         const stack = JSON.parse(pulumi(projectDir, "stack", "export", "--stack", "e2e").stdout);
         expect(stack.deployment.resources ?? []).toEqual([]);
