@@ -3,8 +3,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { ofType, one, plan, runPlan, stackNames } from "./plan";
+import { ofType, one, plan, ROOT, runPlan, stackNames } from "./plan";
 
 describe.each(stackNames())("plan of stack %s", (stack) => {
     const p = plan(stack);
@@ -35,6 +36,15 @@ describe.each(stackNames())("plan of stack %s", (stack) => {
     it("never prints a secret", () => {
         const kubeconfigs = p.resources.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.inputs.kubeconfig);
         for (const k of kubeconfigs) if (k !== undefined) expect(k).toBe("[secret]");
+    });
+});
+
+describe("Pulumi.yaml", () => {
+    it("names the stack program file, so the package's library entry point is never run as the program", () => {
+        const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { main: string; stackConfigDir: string };
+        expect(project.main).toBe("stacks/index.ts");
+        expect(fs.existsSync(path.join(ROOT, project.main))).toBe(true);
+        expect(project.stackConfigDir).toBe("stacks");
     });
 });
 
