@@ -118,6 +118,7 @@ new k8s.apiextensions.CustomResource("runc-template", {
 }
 
 beforeAll(() => {
+    if (!fs.existsSync(FIXTURES)) throw new Error(`the upstream CRD fixtures are missing: expected ${FIXTURES} (../shared beside the repository)`);
     let started = Date.now();
     const build = run("bash", [path.join(ENGINE, "build.sh")], { cwd: ROOT });
     expectOk(build, "toolchain build");
