@@ -4,7 +4,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -17,7 +16,7 @@ import {
 } from "../components";
 import { KATA_DEPLOY_HANDLER, KATA_DEPLOY_VERSION } from "../components/kubernetes/runtimeClasses";
 import { PlannedResource, PlanRecorder } from "../scripts/mocks";
-import { ofType, one, plan, ROOT, runPlan } from "./plan";
+import { ofType, one, plan, ROOT, runPlanWithConfig } from "./plan";
 
 // ---------------------------------------------------------------------------------------------------
 // The stack file, read as the user wrote it.
@@ -488,22 +487,14 @@ describe("validateGcpSpec", () => {
     });
 
     it("stops `npm run plan` with the field path before anything is registered", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-gcp-"));
-        const file = path.join(dir, "Pulumi.bad-gcp.yaml");
-        fs.writeFileSync(
-            file,
-            [
-                "config:",
-                "  gcp:project: acme-agents-dev",
-                "  cloister:target: gcp",
-                "  cloister:name: bad",
-                "  cloister:region: us-central1",
-                "  cloister:sandboxPools: [{name: vm, isolation: kata, machineType: e2-standard-8}]",
-                "  cloister:gpuPools: [{name: l4, isolation: kata, acceleratorType: nvidia-l4}]",
-            ].join("\n"),
-        );
-        const result = runPlan("bad-gcp", ["--json", "--config-file", file]);
-        fs.rmSync(dir, { recursive: true });
+        const result = runPlanWithConfig("bad-gcp", [
+            "gcp:project: acme-agents-dev",
+            "cloister:target: gcp",
+            "cloister:name: bad",
+            "cloister:region: us-central1",
+            "cloister:sandboxPools: [{name: vm, isolation: kata, machineType: e2-standard-8}]",
+            "cloister:gpuPools: [{name: l4, isolation: kata, acceleratorType: nvidia-l4}]",
+        ]);
         expect(result.status).not.toBe(0);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(/sandboxPools\[0\]\.machineType: "e2-standard-8" \(E2\) has no nested virtualization/);

@@ -1,6 +1,7 @@
 // Runs the offline plan exactly as a user does (`npm run plan -- --stack <name> --json`) and parses it.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import type { PlannedResource } from "../scripts/mocks";
 
@@ -18,6 +19,18 @@ export function runPlan(stack: string, args: string[] = ["--json"]): { status: n
         env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Plans a stack from config lines written to a temporary stack file (a draft or a bad config). */
+export function runPlanWithConfig(stack: string, configLines: string[]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-plan-"));
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, ["config:", ...configLines.map((line) => `  ${line}`)].join("\n"));
+    try {
+        return runPlan(stack, ["--json", "--config-file", file]);
+    } finally {
+        fs.rmSync(dir, { recursive: true });
+    }
 }
 
 export function plan(stack: string): Plan {

@@ -1,11 +1,10 @@
 // The offline plan of every stack in stacks/, run as a user runs it: the documented JSON shape, the
 // readable tree, and a clear refusal of bad config.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { ofType, one, plan, ROOT, runPlan, stackNames } from "./plan";
+import { ofType, one, plan, ROOT, runPlan, runPlanWithConfig, stackNames } from "./plan";
 
 describe.each(stackNames())("plan of stack %s", (stack) => {
     const p = plan(stack);
@@ -57,20 +56,12 @@ describe("plan command", () => {
     });
 
     it("exits non-zero with every validation problem on stderr for invalid config", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-plan-"));
-        const file = path.join(dir, "Pulumi.bad.yaml");
-        fs.writeFileSync(
-            file,
-            [
-                "config:",
-                "  cloister:target: kubernetes",
-                "  cloister:name: Bad_Name",
-                "  cloister:sandboxPools: [{name: gv, isolation: gvisor, minNodes: 4, maxNodes: 1}]",
-                "  cloister:templates: [{name: vm, image: busybox, isolation: kata}]",
-            ].join("\n"),
-        );
-        const result = runPlan("bad", ["--json", "--config-file", file]);
-        fs.rmSync(dir, { recursive: true });
+        const result = runPlanWithConfig("bad", [
+            "cloister:target: kubernetes",
+            "cloister:name: Bad_Name",
+            "cloister:sandboxPools: [{name: gv, isolation: gvisor, minNodes: 4, maxNodes: 1}]",
+            "cloister:templates: [{name: vm, image: busybox, isolation: kata}]",
+        ]);
         expect(result.status).not.toBe(0);
         expect(result.stdout).toBe("");
         expect(result.stderr).toMatch(/name: "Bad_Name" must be a DNS label/);
