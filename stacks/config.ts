@@ -15,15 +15,18 @@ export interface StackSettings {
 const nonEmpty = (value: string | undefined) => (value ? value : undefined);
 
 /** A kubeconfig setting is either a file path or the document itself; empty means the ambient one. */
+export function kubeconfigFromSetting(value: string): string | undefined {
+    if (!value) return undefined;
+    if (value.includes("\n") || value.trimStart().startsWith("{") || value.trimStart().startsWith("apiVersion")) return value;
+    const file = path.resolve(value.startsWith("~/") ? path.join(process.env.HOME ?? "", value.slice(2)) : value);
+    if (!fs.existsSync(file)) {
+        throw new Error(`cloister:kubeconfig: no file ${file}; give a kubeconfig path, the document itself, or leave it empty for the ambient kubeconfig`);
+    }
+    return fs.readFileSync(file, "utf8");
+}
+
 export function readKubeconfig(setting: pulumi.Output<string>): pulumi.Output<string | undefined> {
-    return pulumi.secret(
-        setting.apply((value) => {
-            if (!value) return undefined;
-            if (value.includes("\n") || value.trimStart().startsWith("{") || value.trimStart().startsWith("apiVersion")) return value;
-            const file = value.startsWith("~/") ? path.join(process.env.HOME ?? "", value.slice(2)) : value;
-            return fs.readFileSync(path.resolve(file), "utf8");
-        }),
-    );
+    return pulumi.secret(setting.apply(kubeconfigFromSetting));
 }
 
 export function readStackSettings(): StackSettings {

@@ -1,0 +1,39 @@
+// The `cloister:kubeconfig` setting: a path or the document itself, always secret, empty = ambient.
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { kubeconfigFromSetting, readKubeconfig } from "../stacks/config";
+
+const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+const doc = "apiVersion: v1\nkind: Config\nclusters: []\n";
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "cloister", "test");
+});
+
+describe("readKubeconfig", () => {
+    it("passes a kubeconfig document through, as a secret", async () => {
+        const out = readKubeconfig(pulumi.output(doc));
+        expect(await unwrap(out)).toBe(doc);
+        expect(await pulumi.isSecret(out)).toBe(true);
+    });
+
+    it("reads a kubeconfig file named by path", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-kubeconfig-"));
+        const file = path.join(dir, "config");
+        fs.writeFileSync(file, doc);
+        expect(await unwrap(readKubeconfig(pulumi.output(file)))).toBe(doc);
+        fs.rmSync(dir, { recursive: true });
+    });
+
+    it("names the setting when the file does not exist", () => {
+        const missing = path.join(os.tmpdir(), "cloister-no-such-kubeconfig");
+        expect(() => kubeconfigFromSetting(missing)).toThrow(/cloister:kubeconfig: no file .*cloister-no-such-kubeconfig/);
+    });
+
+    it("leaves an empty setting to the ambient kubeconfig", async () => {
+        expect(await unwrap(readKubeconfig(pulumi.output("")))).toBeUndefined();
+    });
+});
