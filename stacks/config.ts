@@ -8,7 +8,7 @@ import { PlatformSpec, Target } from "../components/spec/types";
 export interface StackSettings {
     spec: PlatformSpec;
     /** Target `kubernetes`: kubeconfig contents (secret), when configured. */
-    kubeconfig?: pulumi.Output<string | undefined>;
+    kubeconfig?: pulumi.Output<string>;
     kubeconfigContext?: string;
 }
 
@@ -25,8 +25,14 @@ export function kubeconfigFromSetting(value: string): string | undefined {
     return fs.readFileSync(file, "utf8");
 }
 
-export function readKubeconfig(setting: pulumi.Output<string>): pulumi.Output<string | undefined> {
-    return pulumi.secret(setting.apply(kubeconfigFromSetting));
+/**
+ * The provider's kubeconfig: the setting's document as a secret, or undefined for the ambient kubeconfig.
+ * An empty setting must give no value at all: a secret wrapping nothing reaches the provider as an empty
+ * kubeconfig, which it refuses instead of falling back to `KUBECONFIG`/`~/.kube/config`.
+ */
+export function readKubeconfig(setting: string | undefined): pulumi.Output<string> | undefined {
+    const document = kubeconfigFromSetting(setting ?? "");
+    return document === undefined ? undefined : pulumi.secret(document);
 }
 
 export function readStackSettings(): StackSettings {
@@ -49,10 +55,10 @@ export function readStackSettings(): StackSettings {
         cluster: config.getObject("cluster"),
         gcp: config.getObject("gcp"),
     };
-    const kubeconfig = config.getSecret("kubeconfig");
     return {
         spec,
-        kubeconfig: kubeconfig ? readKubeconfig(kubeconfig) : undefined,
+        // Read plainly to decide whether it is set at all; the document itself only travels as a secret.
+        kubeconfig: readKubeconfig(config.get("kubeconfig")),
         kubeconfigContext: nonEmpty(config.get("kubeconfigContext")),
     };
 }

@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 describe("readKubeconfig", () => {
     it("passes a kubeconfig document through, as a secret", async () => {
-        const out = readKubeconfig(pulumi.output(doc));
+        const out = readKubeconfig(doc)!;
         expect(await unwrap(out)).toBe(doc);
         expect(await pulumi.isSecret(out)).toBe(true);
     });
@@ -24,7 +24,7 @@ describe("readKubeconfig", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-kubeconfig-"));
         const file = path.join(dir, "config");
         fs.writeFileSync(file, doc);
-        expect(await unwrap(readKubeconfig(pulumi.output(file)))).toBe(doc);
+        expect(await unwrap(readKubeconfig(file)!)).toBe(doc);
         fs.rmSync(dir, { recursive: true });
     });
 
@@ -33,7 +33,9 @@ describe("readKubeconfig", () => {
         expect(() => kubeconfigFromSetting(missing)).toThrow(/cloister:kubeconfig: no file .*cloister-no-such-kubeconfig/);
     });
 
-    it("leaves an empty setting to the ambient kubeconfig", async () => {
-        expect(await unwrap(readKubeconfig(pulumi.output("")))).toBeUndefined();
+    it("gives the provider no kubeconfig at all when the setting is empty or unset, so the ambient one is used", () => {
+        // Not even a secret wrapping nothing: the provider takes that for an empty kubeconfig.
+        expect(readKubeconfig("")).toBeUndefined();
+        expect(readKubeconfig(undefined)).toBeUndefined();
     });
 });

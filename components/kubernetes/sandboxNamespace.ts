@@ -24,6 +24,8 @@ export function resourceQuotaArgs(spec: ResolvedSpec, namespace: pulumi.Input<st
                 "limits.memory": ns.memoryQuota,
                 pods: String(ns.podQuota),
                 "requests.nvidia.com/gpu": String(ns.gpuQuota),
+                "requests.ephemeral-storage": ns.ephemeralStorageQuota,
+                "limits.ephemeral-storage": ns.ephemeralStorageQuota,
             },
         },
     };
@@ -37,9 +39,9 @@ export function limitRangeArgs(namespace: pulumi.Input<string>): k8s.core.v1.Lim
             limits: [
                 {
                     type: "Container",
-                    default: { cpu: "1", memory: "2Gi" },
-                    defaultRequest: { cpu: "250m", memory: "512Mi" },
-                    max: { cpu: "32", memory: "256Gi" },
+                    default: { cpu: "1", memory: "2Gi", "ephemeral-storage": "2Gi" },
+                    defaultRequest: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "1Gi" },
+                    max: { cpu: "32", memory: "256Gi", "ephemeral-storage": "100Gi" },
                 },
                 { type: "PersistentVolumeClaim", max: { storage: "2Ti" } },
             ],
@@ -54,11 +56,12 @@ export function denyAllArgs(namespace: pulumi.Input<string>): k8s.networking.v1.
     };
 }
 
+/** Cluster DNS for internet sandboxes only: `egress: none` gets no DNS (no tunnel, no Service discovery). */
 export function allowDnsArgs(namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicyArgs {
     return {
         metadata: { name: "allow-dns", namespace },
         spec: {
-            podSelector: {},
+            podSelector: { matchLabels: { [LABEL_EGRESS]: EgressMode.Internet } },
             policyTypes: ["Egress"],
             egress: [
                 {
@@ -78,7 +81,12 @@ export function allowDnsArgs(namespace: pulumi.Input<string>): k8s.networking.v1
     };
 }
 
-export function allowRouterArgs(namespace: pulumi.Input<string>, controlNamespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicyArgs {
+/** The router is the only way in, and only to the ports the templates serve. */
+export function allowRouterArgs(
+    namespace: pulumi.Input<string>,
+    controlNamespace: pulumi.Input<string>,
+    ports: number[],
+): k8s.networking.v1.NetworkPolicyArgs {
     return {
         metadata: { name: "allow-router-ingress", namespace },
         spec: {
@@ -92,6 +100,7 @@ export function allowRouterArgs(namespace: pulumi.Input<string>, controlNamespac
                             podSelector: { matchLabels: ROUTER_LABELS },
                         },
                     ],
+                    ports: [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port })),
                 },
             ],
         },

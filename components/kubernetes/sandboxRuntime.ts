@@ -176,7 +176,11 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         new k8s.core.v1.LimitRange(`${name}-sandbox-limits`, limitRangeArgs(sandboxNamespace), parent);
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, denyAllArgs(sandboxNamespace), parent);
         new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, allowDnsArgs(sandboxNamespace), parent);
-        new k8s.networking.v1.NetworkPolicy(`${name}-allow-router`, allowRouterArgs(sandboxNamespace, controlNamespace), parent);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-allow-router`,
+            allowRouterArgs(sandboxNamespace, controlNamespace, spec.templates.map((t) => t.port)),
+            parent,
+        );
         new k8s.networking.v1.NetworkPolicy(
             `${name}-allow-internet-egress`,
             internetEgressArgs(sandboxNamespace, facts.privateCidrs),
@@ -192,16 +196,13 @@ export class SandboxRuntime extends pulumi.ComponentResource {
                     { ...parent, dependsOn: [...crds, ...runtimeClasses] },
                 ),
         );
-        const warmPools = spec.templates
-            .map((t, i) => ({ t, template: templates[i] }))
-            .filter(({ t }) => t.warmPoolSize > 0)
-            .map(
-                ({ t, template }) =>
-                    new k8s.apiextensions.CustomResource(`${name}-warmpool-${t.name}`, warmPoolArgs(t, sandboxNamespace), {
-                        ...parent,
-                        dependsOn: [template],
-                    }),
-            );
+        const warmPools = spec.templates.map(
+            (t, i) =>
+                new k8s.apiextensions.CustomResource(`${name}-warmpool-${t.name}`, warmPoolArgs(t, sandboxNamespace), {
+                    ...parent,
+                    dependsOn: [templates[i]],
+                }),
+        );
 
         this.controlPlaneNamespace = controlNamespace;
         this.sandboxNamespace = sandboxNamespace;

@@ -21,7 +21,11 @@ export function sandboxTemplateArgs(
     const gpuPool = template.gpu > 0
         ? facts.pools.find((p) => p.isolation === template.isolation && p.acceleratorCount >= template.gpu)
         : undefined;
-    const resources: Record<string, string> = { cpu: template.cpu, memory: template.memory };
+    const resources: Record<string, string> = {
+        cpu: template.cpu,
+        memory: template.memory,
+        "ephemeral-storage": template.ephemeralStorage,
+    };
     const limits = template.gpu > 0 ? { ...resources, "nvidia.com/gpu": String(template.gpu) } : resources;
     const withVolume = template.volumeSizeGb > 0;
     return {
@@ -53,6 +57,11 @@ export function sandboxTemplateArgs(
                         {
                             name: "sandbox",
                             image: template.image,
+                            command: template.command.length ? template.command : undefined,
+                            args: template.args.length ? template.args : undefined,
+                            ports: [{ name: "sandbox", containerPort: template.port, protocol: "TCP" }],
+                            // A claim is Ready only once the sandbox accepts connections on its port.
+                            readinessProbe: { tcpSocket: { port: template.port }, periodSeconds: 1, failureThreshold: 3 },
                             resources: { requests: resources, limits },
                             securityContext: {
                                 allowPrivilegeEscalation: false,
@@ -80,6 +89,9 @@ export function sandboxTemplateArgs(
     };
 }
 
+/** Claims name a warm pool, so every template has one; `warmPoolSize: 0` gives a pool of none (cold claims). */
+export const warmPoolName = (template: { name: string }) => `${template.name}-warm`;
+
 export function warmPoolArgs(
     template: Required<SandboxTemplateSpec>,
     namespace: pulumi.Input<string>,
@@ -87,10 +99,12 @@ export function warmPoolArgs(
     return {
         apiVersion: EXTENSIONS_API,
         kind: "SandboxWarmPool",
-        metadata: { name: `${template.name}-warm`, namespace, labels: { "app.kubernetes.io/managed-by": "cloister" } },
+        metadata: { name: warmPoolName(template), namespace, labels: { "app.kubernetes.io/managed-by": "cloister" } },
         spec: {
             replicas: template.warmPoolSize,
             sandboxTemplateRef: { name: template.name },
+            // Warm sandboxes of an outdated template are replaced, not handed out.
+            updateStrategy: { type: "Recreate" },
         },
     };
 }

@@ -23,8 +23,13 @@ import {
     Target,
 } from "./types";
 
-/** The agent-sandbox release Cloister pins (a v1.0.x release: v1beta1 APIs only). */
-export const AGENT_SANDBOX_VERSION = "v1.0.10";
+/**
+ * The agent-sandbox release Cloister pins: the newest one its CI builds and runs on a real node (the Go
+ * module proxy serves v1.0.3 but not v1.0.4–v1.0.10). v1beta1 APIs only.
+ */
+export const AGENT_SANDBOX_VERSION = "v1.0.3";
+/** Port of the agent-sandbox runtime API (upstream's python-runtime-sandbox); SDKs default to it. */
+export const SANDBOX_RUNTIME_PORT = 8888;
 export const LABEL_POOL = "cloister.dev/pool";
 export const LABEL_ISOLATION = "cloister.dev/isolation";
 export const LABEL_ACCELERATOR = "cloister.dev/accelerator";
@@ -157,7 +162,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
         ],
         storage: {
             tier: spec.storage?.tier ?? StorageTier.Standard,
-            reclaimPolicy: spec.storage?.reclaimPolicy ?? ReclaimPolicy.Retain,
+            reclaimPolicy: spec.storage?.reclaimPolicy ?? ReclaimPolicy.Delete,
             allowVolumeExpansion: spec.storage?.allowVolumeExpansion ?? true,
             snapshotClass: spec.storage?.snapshotClass ?? true,
             snapshotCrdSource: spec.storage?.snapshotCrdSource,
@@ -181,6 +186,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             memoryQuota: spec.sandboxNamespace?.memoryQuota ?? "256Gi",
             podQuota: spec.sandboxNamespace?.podQuota ?? 200,
             gpuQuota: spec.sandboxNamespace?.gpuQuota ?? 8,
+            ephemeralStorageQuota: spec.sandboxNamespace?.ephemeralStorageQuota ?? "400Gi",
         },
         templates: (spec.templates ?? []).map((t) => ({
             name: t.name,
@@ -192,6 +198,10 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             volumeSizeGb: t.volumeSizeGb ?? 10,
             warmPoolSize: t.warmPoolSize ?? 0,
             egress: t.egress ?? EgressMode.Internet,
+            command: t.command ?? [],
+            args: t.args ?? [],
+            port: t.port ?? SANDBOX_RUNTIME_PORT,
+            ephemeralStorage: t.ephemeralStorage ?? "2Gi",
         })),
         dataProtection: spec.dataProtection ?? DataProtection.Retain,
         cluster: {

@@ -145,7 +145,11 @@ export interface GpuPoolSpec extends SandboxPoolSpec {
 export interface StorageSpec {
     /** Default - "standard" */
     tier?: StorageTier;
-    /** Default - "Retain" (sandbox volumes outlive their sandbox unless deleted on purpose) */
+    /**
+     * What happens to a sandbox's volume when its Sandbox is deleted (upstream owns per-sandbox volumes).
+     * Default - "Delete": a deleted sandbox leaves no billed disk behind; what must outlive a sandbox goes
+     * to backups. "Retain" keeps every released volume until someone deletes it
+     */
     reclaimPolicy?: ReclaimPolicy;
     /** Default - true */
     allowVolumeExpansion?: boolean;
@@ -169,7 +173,7 @@ export interface SnapshotBucketSpec {
 }
 
 export interface ControlPlaneSpec {
-    /** agent-sandbox release. Default - "v1.0.10" */
+    /** agent-sandbox release. Default - "v1.0.3", the newest release Cloister's CI runs (see README) */
     version?: string;
     /** Controller replicas (leader election keeps one active). Default - 2 */
     replicas?: number;
@@ -207,6 +211,17 @@ export interface SandboxTemplateSpec {
     warmPoolSize?: number;
     /** Default - "internet" */
     egress?: EgressMode;
+    /** The container's entrypoint. Default - the image's own */
+    command?: string[];
+    /** Arguments to the entrypoint. Default - the image's own */
+    args?: string[];
+    /**
+     * The port the sandbox serves (the router forwards to it; readiness waits for it). Default - 8888,
+     * the agent-sandbox runtime API the SDKs speak
+     */
+    port?: number;
+    /** Scratch disk (container writable layer, logs, emptyDirs) request and limit. Default - "2Gi" */
+    ephemeralStorage?: string;
 }
 
 export interface SandboxNamespaceSpec {
@@ -220,6 +235,8 @@ export interface SandboxNamespaceSpec {
     podQuota?: number;
     /** ResourceQuota: GPUs. Default - 8 */
     gpuQuota?: number;
+    /** ResourceQuota: total scratch disk (ephemeral storage). Default - "400Gi" */
+    ephemeralStorageQuota?: string;
 }
 
 /** Target `kubernetes`: facts about the existing cluster that Cloister cannot discover. */

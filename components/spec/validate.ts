@@ -107,6 +107,13 @@ function checkQuantity(problems: SpecProblem[], path: string, value: unknown) {
     }
 }
 
+function checkStringList(problems: SpecProblem[], path: string, value: unknown) {
+    if (value === undefined) return;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+        problems.push({ path, reason: 'must be a list of strings (e.g. ["python3", "-m", "http.server"])' });
+    }
+}
+
 function checkMinMax(problems: SpecProblem[], path: string, pool: { minNodes?: number; maxNodes?: number }, defaultMin: number) {
     const minOk = checkInt(problems, `${path}.minNodes`, pool.minNodes, 0, 1000);
     const maxOk = checkInt(problems, `${path}.maxNodes`, pool.maxNodes, 1, 1000);
@@ -206,6 +213,10 @@ function checkTemplates(problems: SpecProblem[], spec: PlatformSpec, pools: Reso
         checkInt(problems, `${path}.volumeSizeGb`, t.volumeSizeGb, 0, 65536);
         checkInt(problems, `${path}.warmPoolSize`, t.warmPoolSize, 0, 1000);
         checkEnum(problems, `${path}.egress`, t.egress, EgressMode);
+        checkStringList(problems, `${path}.command`, t.command);
+        checkStringList(problems, `${path}.args`, t.args);
+        checkInt(problems, `${path}.port`, t.port, 1, 65535);
+        checkQuantity(problems, `${path}.ephemeralStorage`, t.ephemeralStorage);
         const gpuOk = checkInt(problems, `${path}.gpu`, t.gpu, 0, 16);
         const gpus = t.gpu ?? 0;
         if (!Object.values(Isolation).includes(t.isolation) || !gpuOk) return;
@@ -326,6 +337,7 @@ export function validateSpec(spec: PlatformSpec): SpecProblem[] {
     checkQuantity(problems, "sandboxNamespace.memoryQuota", spec.sandboxNamespace?.memoryQuota);
     checkInt(problems, "sandboxNamespace.podQuota", spec.sandboxNamespace?.podQuota, 1, 100000);
     checkInt(problems, "sandboxNamespace.gpuQuota", spec.sandboxNamespace?.gpuQuota, 0, 10000);
+    checkQuantity(problems, "sandboxNamespace.ephemeralStorageQuota", spec.sandboxNamespace?.ephemeralStorageQuota);
 
     const pools = resolveSpec(spec).pools;
     checkTemplates(problems, spec, pools);
