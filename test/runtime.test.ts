@@ -62,18 +62,19 @@ describe("runtime classes", () => {
 });
 
 describe("storage", () => {
-    it("binds volumes where the sandbox lands, keeps them by default and lets them grow", () => {
+    it("binds volumes where the sandbox lands, deletes them with their sandbox by default and lets them grow", () => {
         const sc = named("kubernetes:storage.k8s.io/v1:StorageClass", "rt-volumes");
         expect(sc).toMatchObject({
             provisioner: "pd.csi.storage.gke.io",
             parameters: { type: "pd-balanced" },
             volumeBindingMode: "WaitForFirstConsumer",
-            reclaimPolicy: "Retain",
+            // Upstream owns per-sandbox volumes: Retain would leave a billed disk behind per deleted sandbox.
+            reclaimPolicy: "Delete",
             allowVolumeExpansion: true,
         });
         const vsc = named("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass", "rt-snapshots");
         expect(vsc.driver).toBe("pd.csi.storage.gke.io");
-        expect(vsc.deletionPolicy).toBe("Retain");
+        expect(vsc.deletionPolicy).toBe("Delete");
     });
 });
 
@@ -139,17 +140,29 @@ describe("sandbox namespace", () => {
 
     it("bounds the namespace with a quota including GPUs", () => {
         const quota = named("kubernetes:core/v1:ResourceQuota", "rt-sandbox-quota");
-        expect(quota.spec.hard).toMatchObject({ "requests.cpu": "64", "requests.memory": "256Gi", pods: "200", "requests.nvidia.com/gpu": "8" });
-        expect(named("kubernetes:core/v1:LimitRange", "rt-sandbox-limits").spec.limits[0].default).toBeDefined();
+        expect(quota.spec.hard).toMatchObject({
+            "requests.cpu": "64",
+            "requests.memory": "256Gi",
+            pods: "200",
+            "requests.nvidia.com/gpu": "8",
+            "requests.ephemeral-storage": "400Gi",
+            "limits.ephemeral-storage": "400Gi",
+        });
+        const [container] = named("kubernetes:core/v1:LimitRange", "rt-sandbox-limits").spec.limits;
+        expect(container.default["ephemeral-storage"]).toBe("2Gi");
+        expect(container.max["ephemeral-storage"]).toBeDefined();
     });
 
-    it("denies all traffic by default and allows only DNS and the router in", () => {
+    it("denies all traffic by default, gives DNS to internet sandboxes only and admits the router on the sandbox port", () => {
         const deny = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-default-deny");
         expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         const dns = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-allow-dns");
         expect(dns.spec.egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+        // egress: none means none: no DNS either (no tunnel, no Service discovery).
+        expect(dns.spec.podSelector).toEqual({ matchLabels: { "cloister.dev/egress": "internet" } });
         const router = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "rt-allow-router");
         expect(router.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "agent-sandbox-system" });
+        expect(router.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 8888 }]);
     });
 
     it("lets internet-mode sandboxes out but never to metadata, identity endpoints, private ranges or the API server", () => {
@@ -173,7 +186,11 @@ describe("templates and warm pools", () => {
         expect(pod.automountServiceAccountToken).toBe(false);
         expect(pod.securityContext.runAsNonRoot).toBe(true);
         expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ["ALL"] });
-        expect(pod.containers[0].resources.limits).toEqual({ cpu: "1", memory: "4Gi" });
+        expect(pod.containers[0].resources.limits).toEqual({ cpu: "1", memory: "4Gi", "ephemeral-storage": "2Gi" });
+        // Without command/args the image's own entrypoint runs; the runtime API port gates readiness.
+        expect(pod.containers[0].command).toBeUndefined();
+        expect(pod.containers[0].ports).toEqual([{ name: "sandbox", containerPort: 8888, protocol: "TCP" }]);
+        expect(pod.containers[0].readinessProbe.tcpSocket).toEqual({ port: 8888 });
         expect(py.spec.networkPolicyManagement).toBe("Unmanaged");
         expect(py.spec.podTemplate.metadata.labels["cloister.dev/egress"]).toBe("internet");
         expect(py.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: "acme-volumes", resources: { requests: { storage: "10Gi" } } });
@@ -191,9 +208,25 @@ describe("templates and warm pools", () => {
         expect(cuda.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
     });
 
-    it("keeps a warm pool only for templates that ask for one", () => {
-        const pools = byType("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool");
-        expect(pools.map((p) => (p.inputs as any).spec)).toEqual([{ replicas: 3, sandboxTemplateRef: { name: "py" } }]);
+    it("gives every template a warm pool, so every template can be claimed, replacing outdated warm sandboxes", () => {
+        const pools = byType("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool").map((p) => (p.inputs as any));
+        expect(pools.map((p) => [p.metadata.name, p.spec.sandboxTemplateRef.name, p.spec.replicas]).sort()).toEqual([
+            ["cuda-warm", "cuda", 0],
+            ["py-warm", "py", 3],
+            ["vm-warm", "vm", 0],
+        ]);
+        for (const p of pools) expect(p.spec.updateStrategy).toEqual({ type: "Recreate" });
+    });
+
+    it("runs a template's own command and arguments on its port", async () => {
+        const custom = { ...spec, name: "cmd", templates: [{ name: "web", image: "img", isolation: "gvisor" as const, command: ["python3", "-m"], args: ["http.server", "9000"], port: 9000 }] };
+        new SandboxRuntime("cmd", { spec: custom, facts: existingClusterFacts(resolveSpec(custom)) });
+        await new Promise((r) => setTimeout(r, 100));
+        const web = recorder.resources().find((r) => r.name === "cmd-template-web")!.inputs as any;
+        const [c] = web.spec.podTemplate.spec.containers;
+        expect([c.command, c.args, c.ports[0].containerPort, c.readinessProbe.tcpSocket.port]).toEqual([["python3", "-m"], ["http.server", "9000"], 9000, 9000]);
+        const router = recorder.resources().find((r) => r.name === "cmd-allow-router")!.inputs as any;
+        expect(router.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9000 }]);
     });
 });
 

@@ -92,10 +92,10 @@ describe("validateSpec", () => {
 });
 
 describe("resolveSpec", () => {
-    it("keeps data by default and makes sandbox pools scale to zero", () => {
+    it("keeps data by default, deletes per-sandbox volumes with their sandbox, and makes sandbox pools scale to zero", () => {
         const spec = resolveSpec({ target: "kubernetes", name: "a", sandboxPools: [{ name: "gv", isolation: "gvisor" }] });
         expect(spec.dataProtection).toBe("retain");
-        expect(spec.storage.reclaimPolicy).toBe("Retain");
+        expect(spec.storage.reclaimPolicy).toBe("Delete");
         expect(spec.network.privateEndpoint).toBe(true);
         expect(spec.pools[0].minNodes).toBe(0);
         expect(spec.controlPlane.replicas).toBe(2);
