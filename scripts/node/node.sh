@@ -191,7 +191,7 @@ import_images() {
   local ref file
   while read -r ref file; do
     in_ns "$BIN/ctr" --address "$DIR/run/containerd/containerd.sock" -n k8s.io images import \
-      --no-unpack=false --local "$BIN/images/$file" >/dev/null || die "import of $ref failed"
+      --local "$BIN/images/$file" >/dev/null 2>"$DIR/logs/image-import.log" || die "import of $ref failed"
   done <"$BIN/images/images.txt"
 }
 
@@ -397,7 +397,8 @@ do_up() {
   kubelet_config
   daemon kubelet "$BIN/kubelet" --config "$DIR/kubelet/config.yaml" --kubeconfig "$DIR/kubeconfig/kubelet" \
     --root-dir "$DIR/kubelet/root" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" \
-    --node-labels "cloister.dev/pool=gvisor,cloister.dev/isolation=gvisor"
+    --node-labels "cloister.dev/pool=gvisor,cloister.dev/isolation=gvisor" \
+    --register-with-taints "cloister.dev/isolation=gvisor:PreferNoSchedule"
 
   cat >"$DIR/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
@@ -410,10 +411,11 @@ clientConnection: { kubeconfig: $DIR/kubeconfig/proxy }
 conntrack: { maxPerCore: 0 }
 EOF
   daemon kube-proxy "$BIN/kube-proxy" --config "$DIR/kube-proxy.yaml"
+  wait_for "$TIMEOUT" "node Ready" node_ready
+  # kube-router finds its node object at start, so it starts once the kubelet has registered it.
   daemon kube-router "$BIN/kube-router" --kubeconfig "$DIR/kubeconfig/addons" --hostname-override "$NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false --enable-ipv6=false \
     --metrics-port 0
-  wait_for "$TIMEOUT" "node Ready" node_ready
 
   mkdir -p "$DIR/volumes"
   cluster_addons
@@ -435,6 +437,9 @@ EOF
   chmod 600 "$DIR/host-kubeconfig"
   wait_for 20 "API server through the host bridge" "$BIN/kubectl" --kubeconfig "$DIR/host-kubeconfig" get --raw /readyz
 
+  for d in "$DIR"/pids/*; do
+    pid_alive "$(cat "$d")" || die "$(basename "$d") exited; see $DIR/logs/$(basename "$d").log"
+  done
   trap - EXIT
   log "node Ready in $(( $(date +%s) - started ))s; kubectl: $BIN/kubectl --kubeconfig $DIR/host-kubeconfig"
   echo "$DIR/host-kubeconfig"

@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxRuntimeClass } from "../../policies/rules/kubernetes";
-import { eventually, isReady, KubeAccess, kubeAccess, kubeGet, kubeRequest, watchUntil } from "./kube";
-import { buildAll, expectOk, kubectlFor, nodeDown, nodeUp, onNode, percentile, ROOT, run } from "./node";
+import { eventually, isReady, KubeAccess, kubeAccess, kubeGet, kubeRequest, watchUntil } from "../../scripts/node/kube";
+import { buildAll, engineEnv, expectOk, kubectlFor, nodeDown, nodeUp, onNode, percentile, ROOT, run, writeProject } from "../../scripts/node/harness";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-e2e-"));
 const projectDir = path.join(work, "project");
@@ -27,25 +27,12 @@ const NS = "sandboxes";
 const CONTROL_NS = "agent-sandbox-system";
 const RUNTIME_IMAGE = "registry.k8s.io/agent-sandbox/python-runtime-sandbox:v1.0.3";
 
-/** The engine's environment: local backend, no update checks, no plugin downloads, the node's kubeconfig
- * as the ambient one (the stack file sets no cloister:kubeconfig). */
-function engineEnv(): NodeJS.ProcessEnv {
-    return {
-        ...process.env,
-        PATH: `${engineBin}:${nodeBin}:${process.env.PATH}`,
-        KUBECONFIG: kubeconfig,
-        PULUMI_HOME: path.join(work, "pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_SKIP_CONFIRMATIONS: "true",
-    };
-}
+/** The stack file sets no cloister:kubeconfig: the node's kubeconfig is the ambient one. */
+const engineEnvironment = () => engineEnv({ engineBin, nodeBin }, kubeconfig, work, "e2e");
 
 function pulumi(cwd: string, ...args: string[]) {
     const started = Date.now();
-    const result = run("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd, env: engineEnv() });
+    const result = run("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd, env: engineEnvironment() });
     return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -76,8 +63,14 @@ function writeStack(list: StackTemplate[]) {
             "cloister:name": "e2e",
             "cloister:dataProtection": "destroy",
             "cloister:sandboxPools": [
-                // The node carries the gvisor pool's labels; it is not tainted, as it also runs the control plane.
-                { name: "gvisor", isolation: "gvisor", runtimeHandler: "runsc", nodeLabels: { "cloister.dev/pool": "gvisor", "cloister.dev/isolation": "gvisor" }, taints: [] },
+                // The node carries the gvisor pool's labels and, as it also runs the control plane, a soft taint.
+                {
+                    name: "gvisor",
+                    isolation: "gvisor",
+                    runtimeHandler: "runsc",
+                    nodeLabels: { "cloister.dev/pool": "gvisor", "cloister.dev/isolation": "gvisor" },
+                    taints: [{ key: "cloister.dev/isolation", value: "gvisor", effect: "PreferNoSchedule" }],
+                },
                 { name: "kata", isolation: "kata", runtimeHandler: "kata-qemu" },
             ],
             "cloister:controlPlane": { crdSource: path.join(nodeBin, "crds/agent-sandbox") },
@@ -86,16 +79,6 @@ function writeStack(list: StackTemplate[]) {
         },
     };
     fs.writeFileSync(path.join(projectDir, "config", "Pulumi.e2e.yaml"), JSON.stringify(config, null, 2));
-}
-
-/** A project that runs the repository's stack program with its own stack-config folder. */
-function writeProject() {
-    fs.mkdirSync(path.join(projectDir, "config"), { recursive: true });
-    const projectFile = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir: .*$/m, "stackConfigDir: config");
-    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), projectFile);
-    for (const entry of ["stacks", "components", "node_modules", "package.json", "tsconfig.json"]) {
-        fs.symlinkSync(path.join(ROOT, entry), path.join(projectDir, entry));
-    }
 }
 
 /** A hand-written program that puts a sandbox on the host kernel: the pack must refuse it. */
@@ -230,7 +213,7 @@ beforeAll(async () => {
     access = kubeAccess(kubeconfig);
     kubectl = kubectlFor(nodeBin, kubeconfig);
 
-    writeProject();
+    writeProject(projectDir);
     writeStack(templates);
     writeBadProject();
     fs.mkdirSync(path.join(work, "state"), { recursive: true });
@@ -262,11 +245,12 @@ describe("the kubernetes target on a real node", () => {
         const state = JSON.parse(expectOk(pulumi(projectDir, "stack", "export", "--stack", "e2e"), "stack export"));
         const provider = state.deployment.resources.find((r: any) => r.type === "pulumi:providers:kubernetes" && r.urn.endsWith("e2e-cluster"));
         expect(provider, "the platform's Kubernetes provider").toBeDefined();
-        expect(provider.inputs.kubeconfig, "no kubeconfig handed to the provider").toBeUndefined();
+        // The provider records where it found its kubeconfig: the ambient KUBECONFIG, not a document from the stack.
+        expect(provider.inputs.kubeconfig, "the provider's kubeconfig").toBe(kubeconfig);
         // And it really read KUBECONFIG: without it the same stack cannot reach the cluster.
         const blind = run("pulumi", ["preview", "--stack", "e2e", "--non-interactive"], {
             cwd: projectDir,
-            env: { ...engineEnv(), KUBECONFIG: path.join(work, "no-such-kubeconfig"), HOME: work },
+            env: { ...engineEnvironment(), KUBECONFIG: path.join(work, "no-such-kubeconfig"), HOME: work },
         });
         expect(blind.status).not.toBe(0);
     });
@@ -310,7 +294,8 @@ describe("the kubernetes target on a real node", () => {
         const lease = leases.find((l) => pods.some((p: string) => (l.spec.holderIdentity ?? "").startsWith(p)));
         expect(lease, `a lease held by one of ${pods.join(", ")}`).toBeDefined();
         const leader = pods.find((p: string) => lease.spec.holderIdentity.startsWith(p))!;
-        const started = performance.now();
+        let opened!: () => void;
+        const watching = new Promise<void>((r) => (opened = r));
         const handedOver = watchUntil(
             access,
             `${api.leases(CONTROL_NS)}?fieldSelector=metadata.name%3D${lease.metadata.name}`,
@@ -319,9 +304,15 @@ describe("the kubernetes target on a real node", () => {
                 return holder !== "" && !holder.startsWith(leader) && pods.some((p: string) => holder.startsWith(p));
             },
             90_000,
+            opened,
         );
+        await watching;
+        const started = performance.now();
         expect((await kubeRequest(access, "DELETE", api.pod(CONTROL_NS, leader))).status).toBe(200);
-        const { at } = await handedOver;
+        const { at } = await handedOver.catch(async (e) => {
+            const now = await kubeGet(access, `${api.leases(CONTROL_NS)}/${lease.metadata.name}`);
+            throw new Error(`${e.message}; leader was ${leader} of [${pods.join(", ")}], the lease is now held by ${now?.spec?.holderIdentity}`);
+        });
         timings["leader failover (lease to the other replica)"] = `${((at - started) / 1000).toFixed(2)} s`;
         await eventually("controller back to 2 ready replicas", async () => (await kubeGet(access, api.deployment(CONTROL_NS, "agent-sandbox-controller"))).status.readyReplicas === 2, 180);
     });

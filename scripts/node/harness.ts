@@ -1,5 +1,6 @@
-// The e2e suite's handles on the real node (scripts/node) and the offline engine (scripts/engine).
+// Handles on the real node (scripts/node) and the offline engine (scripts/engine), for the e2e suite and the demo.
 import { spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -54,4 +55,36 @@ export function kubectlFor(nodeBin: string, kubeconfig: string) {
 /** Percentile of sorted values (nearest rank). */
 export function percentile(sorted: number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/**
+ * The offline engine's environment: its binaries and kubectl first on PATH, a local file backend, no update
+ * checks or plugin downloads, and the node's kubeconfig as the ambient one.
+ */
+export function engineEnv(bins: { engineBin: string; nodeBin: string }, kubeconfig: string, stateDir: string, passphrase: string): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        PATH: `${bins.engineBin}:${bins.nodeBin}:${process.env.PATH}`,
+        KUBECONFIG: kubeconfig,
+        PULUMI_HOME: path.join(stateDir, "pulumi-home"),
+        PULUMI_BACKEND_URL: `file://${path.join(stateDir, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: passphrase,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+    };
+}
+
+/**
+ * A Pulumi project that runs this repository's stack program with stack files from `<dir>/config`, so a
+ * stack file can carry paths of this machine (the node build's CRDs) without touching `stacks/`.
+ */
+export function writeProject(dir: string) {
+    fs.mkdirSync(path.join(dir, "config"), { recursive: true });
+    const projectFile = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir: .*$/m, "stackConfigDir: config");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), projectFile);
+    for (const entry of ["stacks", "components", "node_modules", "package.json", "tsconfig.json"]) {
+        const link = path.join(dir, entry);
+        if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, entry), link);
+    }
 }

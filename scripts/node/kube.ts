@@ -1,4 +1,4 @@
-// A small Kubernetes client for the e2e suite: requests and watches with the kubeconfig's token, verifying
+// A small Kubernetes client for the e2e suite and the demo: requests and watches with the kubeconfig's token, verifying
 // the node's own CA.
 import * as fs from "fs";
 import * as https from "https";
