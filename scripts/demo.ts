@@ -34,12 +34,19 @@ async function main() {
     const pulumi = (...args: string[]) => run("pulumi", [...args, "--non-interactive", "--color", "never"], { cwd: projectDir, env });
     if (pulumi("stack", "select", STACK).status !== 0) expectOk(pulumi("stack", "init", STACK), "pulumi stack init");
     step("pulumi up (the kubernetes target, policy pack enforced)", () =>
-        expectOk(pulumi("up", "--yes", "--skip-preview", "--stack", STACK, "--policy-pack", path.join(ROOT, "policies")), "pulumi up"),
+        // --refresh: a node taken down since the last demo no longer has what the stack's state records.
+        expectOk(pulumi("up", "--yes", "--skip-preview", "--refresh", "--stack", STACK, "--policy-pack", path.join(ROOT, "policies")), "pulumi up"),
     );
 
     const access = kubeAccess(kubeconfig);
     const ns = (stackFile.config["cloister:sandboxNamespace"]?.name as string) ?? "sandboxes";
     const claims = `/apis/extensions.agents.x-k8s.io/v1beta1/namespaces/${ns}/sandboxclaims`;
+    const pool = `/apis/extensions.agents.x-k8s.io/v1beta1/namespaces/${ns}/sandboxwarmpools/python-warm`;
+    const waitStarted = Date.now();
+    for (let i = 0; i < 300 && ((await kubeRequest(access, "GET", pool)).body?.status?.readyReplicas ?? 0) < 1; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    console.log(`• warm pool python-warm has a Ready sandbox … ${((Date.now() - waitStarted) / 1000).toFixed(1)} s`);
     const name = `demo-${Date.now().toString(36)}`;
     let opened!: () => void;
     const open = new Promise<void>((r) => (opened = r));

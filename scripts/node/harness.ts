@@ -62,6 +62,7 @@ export function percentile(sorted: number[], p: number): number {
  * checks or plugin downloads, and the node's kubeconfig as the ambient one.
  */
 export function engineEnv(bins: { engineBin: string; nodeBin: string }, kubeconfig: string, stateDir: string, passphrase: string): NodeJS.ProcessEnv {
+    fs.mkdirSync(path.join(stateDir, "state"), { recursive: true });
     return {
         ...process.env,
         PATH: `${bins.engineBin}:${bins.nodeBin}:${process.env.PATH}`,
