@@ -26,6 +26,10 @@ export class SandboxPlatform extends pulumi.ComponentResource {
     public readonly sandboxNamespace: pulumi.Output<string>;
     public readonly runtimeClassNames: pulumi.Output<{ [isolation: string]: string }>;
     public readonly templateNames: pulumi.Output<string[]>;
+    /** The router's in-cluster URL, the SDKs' data path into sandboxes. */
+    public readonly routerUrl: pulumi.Output<string>;
+    /** Role in the sandbox namespace an SDK host's identity is bound to. */
+    public readonly sandboxClientRole: pulumi.Output<string>;
     /** Cloud targets: the cluster's kubeconfig (secret). Empty for target `kubernetes`. */
     public readonly kubeconfig: pulumi.Output<string>;
     /** The snapshot bucket's URL (`gs://…`), empty where the platform has none. */
@@ -65,6 +69,8 @@ export class SandboxPlatform extends pulumi.ComponentResource {
         this.sandboxNamespace = runtime.sandboxNamespace;
         this.runtimeClassNames = runtime.runtimeClassNames;
         this.templateNames = runtime.templateNames;
+        this.routerUrl = runtime.routerUrl;
+        this.sandboxClientRole = runtime.sandboxClientRole;
         this.kubeconfig = pulumi.secret(kubeconfig);
         this.snapshotBucketUrl = pulumi.output(facts.snapshotBucketUrl ?? "");
         this.registerOutputs({
@@ -72,6 +78,8 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             sandboxNamespace: this.sandboxNamespace,
             runtimeClassNames: this.runtimeClassNames,
             templateNames: this.templateNames,
+            routerUrl: this.routerUrl,
+            sandboxClientRole: this.sandboxClientRole,
             kubeconfig: this.kubeconfig,
             snapshotBucketUrl: this.snapshotBucketUrl,
         });

@@ -13,5 +13,7 @@ export const controlPlaneNamespace = platform.controlPlaneNamespace;
 export const sandboxNamespace = platform.sandboxNamespace;
 export const runtimeClassNames = platform.runtimeClassNames;
 export const templateNames = platform.templateNames;
+export const routerUrl = platform.routerUrl;
+export const sandboxClientRole = platform.sandboxClientRole;
 export const kubeconfig = platform.kubeconfig;
 export const snapshotBucketUrl = platform.snapshotBucketUrl;

@@ -256,7 +256,7 @@ describe("plan of gcp-dev", () => {
         const grant = one(p, T.bucketMember);
         const g = inputs(grant);
         const bucket = inputs(one(p, T.bucket));
-        const ksa = inputs(one(p, "kubernetes:core/v1:ServiceAccount"));
+        const ksa = inputs(ofType(p, "kubernetes:core/v1:ServiceAccount").find((r) => r.name.endsWith("-runtime-controller"))!);
         const controlNs = inputs(ofType(p, "kubernetes:core/v1:Namespace").find((r) => r.name.endsWith("-control-plane"))!);
         expect(g.bucket).toBe(bucket.name);
         expect(g.role).toBe("roles/storage.objectUser");

@@ -107,7 +107,7 @@ describe("control plane", () => {
         expect(c.resources.limits).toBeDefined();
         expect(d.metadata.annotations ?? {}).not.toHaveProperty("pulumi.com/skipAwait");
         expect(d.spec.template.metadata.labels).toMatchObject({ "identity.example.com/use": "true" });
-        const resourcesDependedOn = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.dependsOn;
+        const resourcesDependedOn = resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "rt-controller")!.dependsOn;
         expect(resourcesDependedOn).toEqual(expect.arrayContaining(["kubernetes:yaml/v2:ConfigFile::rt-crd-sandboxes"]));
     });
 
@@ -227,6 +227,99 @@ describe("templates and warm pools", () => {
         expect([c.command, c.args, c.ports[0].containerPort, c.readinessProbe.tcpSocket.port]).toEqual([["python3", "-m"], ["http.server", "9000"], 9000, 9000]);
         const router = recorder.resources().find((r) => r.name === "cmd-allow-router")!.inputs as any;
         expect(router.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9000 }]);
+    });
+});
+
+describe("router", () => {
+    it("runs upstream's router hardened, highly available and authenticated by TokenReview with its own audience", () => {
+        const d = named("kubernetes:apps/v1:Deployment", "rt-router");
+        expect(d.spec.replicas).toBe(2);
+        const [c] = d.spec.template.spec.containers;
+        expect(c.image).toMatch(/^mirror\.example\.com\/k8s\/agent-sandbox\/sandbox-router-go:v1\.0\.\d+$/);
+        expect(c.args).toEqual(
+            expect.arrayContaining(["--authz-mode=tokenreview", "--authz-tokenreview-require-token=true", "--authz-tokenreview-audiences=sandbox-router", "--cache-namespace=sandboxes"]),
+        );
+        expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        expect(c.resources.requests).toBeDefined();
+        expect(c.resources.limits).toBeDefined();
+        expect(d.spec.template.metadata.labels.app).toBe("sandbox-router");
+        const svc = named("kubernetes:core/v1:Service", "rt-router");
+        expect([svc.metadata.name, svc.spec.ports[0].port]).toEqual(["sandbox-router-svc", 8080]);
+        expect(named("kubernetes:policy/v1:PodDisruptionBudget", "rt-router").spec.minAvailable).toBe(1);
+    });
+
+    it("grants the router only the sandbox namespace's pods (read) and TokenReviews", () => {
+        const pods = named("kubernetes:rbac.authorization.k8s.io/v1:Role", "rt-router-pods");
+        expect(pods.metadata.namespace).toBe("sandboxes");
+        expect(pods.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] }]);
+        const reviews = named("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "rt-router-tokenreview");
+        expect(reviews.rules).toEqual([{ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] }]);
+    });
+
+    it("offers SDK hosts a Role for claims in the sandbox namespace, and nothing more", () => {
+        const role = named("kubernetes:rbac.authorization.k8s.io/v1:Role", "rt-sandbox-client");
+        expect(role.metadata).toMatchObject({ name: "sandbox-client", namespace: "sandboxes" });
+        const writes = role.rules.filter((r: any) => r.verbs.includes("create"));
+        expect(writes).toEqual([expect.objectContaining({ resources: ["sandboxclaims"] })]);
+        expect(role.rules.flatMap((r: any) => r.resources)).not.toContain("pods");
+    });
+
+    it("runs without authentication only when the spec asks for allow-all", async () => {
+        const open = { ...spec, name: "open", controlPlane: { ...spec.controlPlane, routerAuth: "allow-all" as const } };
+        new SandboxRuntime("open", { spec: open, facts: existingClusterFacts(resolveSpec(open)) });
+        await new Promise((r) => setTimeout(r, 100));
+        const d = recorder.resources().find((r) => r.name === "open-router" && r.type === "kubernetes:apps/v1:Deployment")!.inputs as any;
+        expect(d.spec.template.spec.containers[0].args).toContain("--authz-mode=allow-all");
+        expect(recorder.resources().some((r) => r.name === "open-router-tokenreview")).toBe(false);
+    });
+});
+
+describe("control-plane namespace policies", () => {
+    const policy = (n: string) => named("kubernetes:networking.k8s.io/v1:NetworkPolicy", `rt-control-${n}`).spec;
+
+    it("denies everything by default and lets both components reach only DNS and the API server", () => {
+        expect(policy("default-deny")).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        expect(policy("allow-dns").egress[0].to[0].podSelector.matchLabels).toEqual({ "k8s-app": "kube-dns" });
+        const api = policy("allow-api-server").egress[0];
+        expect(api.to).toEqual([{ ipBlock: { cidr: "203.0.113.10/32" } }]);
+        expect(api.ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }]);
+    });
+
+    it("admits clients to the router's proxy port and lets the router reach only the sandboxes' ports", () => {
+        const clients = policy("allow-router-clients");
+        expect(clients.podSelector.matchLabels.app).toBe("sandbox-router");
+        expect(clients.ingress).toEqual([{ ports: [{ protocol: "TCP", port: 8080 }] }]);
+        const out = policy("allow-router-to-sandboxes").egress[0];
+        expect(out.to[0].namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "sandboxes" });
+        expect(out.ports).toEqual([{ protocol: "TCP", port: 8888 }]);
+    });
+
+    it("opens metrics only to a configured monitoring namespace", async () => {
+        expect(resources.some((r) => r.name.includes("metrics") && r.type.endsWith("NetworkPolicy"))).toBe(false);
+        const watched = { ...spec, name: "mon", controlPlane: { ...spec.controlPlane, monitoringNamespace: "monitoring" } };
+        new SandboxRuntime("mon", { spec: watched, facts: existingClusterFacts(resolveSpec(watched)) });
+        await new Promise((r) => setTimeout(r, 100));
+        const metrics = recorder.resources().find((r) => r.name === "mon-control-allow-controller-metrics")!.inputs as any;
+        expect(metrics.spec.ingress[0]).toEqual({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+            ports: [{ protocol: "TCP", port: 8080 }],
+        });
+    });
+});
+
+describe("admission by the API server", () => {
+    it("binds a policy for pods and one for Sandboxes/SandboxTemplates to the sandbox namespace, denying", () => {
+        for (const kind of ["pods", "sandboxes"]) {
+            const binding = named("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", `rt-admission-${kind}`);
+            expect(binding.spec.validationActions).toEqual(["Deny"]);
+            expect(binding.spec.matchResources.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "sandboxes" });
+            const policy = named("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", `rt-admission-${kind}`);
+            expect(policy.spec.failurePolicy).toBe("Fail");
+            expect(policy.spec.validations.map((v: any) => v.message).join("\n")).toMatch(/RuntimeClass[\s\S]*network, PID or IPC[\s\S]*hostPath[\s\S]*privileged[\s\S]*ServiceAccount token/);
+            expect(policy.spec.validations[0].expression).toContain('["acme-gvisor","acme-kata"]');
+        }
+        const sandboxes = named("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "rt-admission-sandboxes");
+        expect(sandboxes.spec.matchConstraints.resourceRules.map((r: any) => r.resources[0])).toEqual(["sandboxes", "sandboxtemplates"]);
     });
 });
 

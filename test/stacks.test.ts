@@ -25,7 +25,7 @@ describe.each(stackNames())("plan of stack %s", (stack) => {
 
     it("installs the control plane, a template per configured template and the namespace guard rails", () => {
         expect(ofType(p, "kubernetes:yaml/v2:ConfigFile").length).toBeGreaterThanOrEqual(4);
-        one(p, "kubernetes:apps/v1:Deployment");
+        expect(ofType(p, "kubernetes:apps/v1:Deployment").map((r) => (r.inputs as any).metadata.name).sort()).toEqual(["agent-sandbox-controller", "sandbox-router"]);
         expect(ofType(p, "kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate").length).toBeGreaterThan(0);
         expect(ofType(p, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => (r.inputs as any).metadata.name)).toEqual(
             expect.arrayContaining(["default-deny", "allow-dns", "allow-internet-egress"]),

@@ -80,6 +80,8 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
         controllerServiceAccountAnnotations: {},
         controllerPodLabels: {},
         privateCidrs: [spec.network.vpcCidr, spec.network.podCidr, spec.network.serviceCidr, spec.gcp.masterCidr],
+        // Private nodes reach the control plane at its private endpoint, inside the master range.
+        apiServerCidrs: [spec.gcp.masterCidr],
     };
 }
 

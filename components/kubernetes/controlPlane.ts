@@ -7,6 +7,12 @@ import { ClusterFacts } from "./facts";
 
 export const CONTROLLER_NAME = "agent-sandbox-controller";
 export const CONTROLLER_LABELS = { "app.kubernetes.io/name": CONTROLLER_NAME, "app.kubernetes.io/part-of": "cloister" };
+const CONTROLLER_LABELS_PART_OF = { "app.kubernetes.io/part-of": "cloister" };
+/** Cluster DNS as NetworkPolicy peer: the kube-dns pods in kube-system, as on every managed cluster. */
+export const KUBE_DNS_PEER = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+};
 
 /** The four CRD files of a release's `k8s/crds` directory. */
 export const AGENT_SANDBOX_CRD_FILES = [
@@ -37,9 +43,25 @@ export const PSA_RESTRICTED = {
     "pod-security.kubernetes.io/warn": "restricted",
 };
 
-export function controllerImage(spec: ResolvedSpec): string {
-    return `${spec.controlPlane.imageRegistry}/agent-sandbox/agent-sandbox-controller:${spec.controlPlane.version}`;
+/** An upstream agent-sandbox image of the pinned release, from the configured registry or mirror. */
+export function imageRef(spec: ResolvedSpec, image: string): string {
+    return `${spec.controlPlane.imageRegistry}/agent-sandbox/${image}:${spec.controlPlane.version}`;
 }
+
+/** The pod and container security context of every control-plane pod (Pod Security `restricted`). */
+export const hardenedPodSecurity = {
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    runAsGroup: 65532,
+    seccompProfile: { type: "RuntimeDefault" },
+};
+export const hardenedContainerSecurity = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
 
 const ALL_VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
@@ -85,12 +107,7 @@ export function controllerDeploymentArgs(
                 metadata: { labels: { ...CONTROLLER_LABELS, ...facts.controllerPodLabels } },
                 spec: {
                     serviceAccountName: serviceAccount,
-                    securityContext: {
-                        runAsNonRoot: true,
-                        runAsUser: 65532,
-                        runAsGroup: 65532,
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
+                    securityContext: hardenedPodSecurity,
                     // Spread replicas so one node's loss does not stop reconciliation.
                     topologySpreadConstraints: [
                         {
@@ -103,7 +120,7 @@ export function controllerDeploymentArgs(
                     containers: [
                         {
                             name: CONTROLLER_NAME,
-                            image: controllerImage(spec),
+                            image: imageRef(spec, CONTROLLER_NAME),
                             args: [
                                 "--leader-elect=true",
                                 pulumi.interpolate`--leader-election-namespace=${namespace}`,
@@ -121,13 +138,7 @@ export function controllerDeploymentArgs(
                                 requests: { cpu: "100m", memory: "128Mi" },
                                 limits: { cpu: "1", memory: "512Mi" },
                             },
-                            securityContext: {
-                                runAsNonRoot: true,
-                                allowPrivilegeEscalation: false,
-                                readOnlyRootFilesystem: true,
-                                capabilities: { drop: ["ALL"] },
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: hardenedContainerSecurity,
                             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                         },
                     ],
@@ -136,4 +147,72 @@ export function controllerDeploymentArgs(
             },
         },
     };
+}
+
+type Policy = { name: string; args: k8s.networking.v1.NetworkPolicyArgs };
+
+/**
+ * The control-plane namespace's NetworkPolicies: nothing in or out but the API server and DNS for both
+ * components, clients to the router's proxy port, the router to the sandboxes' ports, and metrics from the
+ * monitoring namespace when one is configured.
+ */
+export function controlPlanePolicies(
+    spec: ResolvedSpec,
+    namespace: pulumi.Input<string>,
+    sandboxNamespace: pulumi.Input<string>,
+    apiServerCidrs: pulumi.Input<pulumi.Input<string>[]>,
+    router: { labels: Record<string, string>; port: number; metricsPort: number },
+): Policy[] {
+    const policy = (name: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec): Policy => ({
+        name,
+        args: { metadata: { name, namespace, labels: CONTROLLER_LABELS_PART_OF }, spec },
+    });
+    const apiServer = pulumi.output(apiServerCidrs).apply((cidrs) => (cidrs.length ? cidrs : ["0.0.0.0/0"]).map((cidr) => ({ ipBlock: { cidr } })));
+    const sandboxPorts = [...new Set(spec.templates.map((t) => t.port))].sort((a, b) => a - b);
+    const policies: Policy[] = [
+        policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy("allow-dns", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [KUBE_DNS_PEER], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+        }),
+        // The API server's address is the cluster's (or any, where the cluster does not say): on 443/6443 only.
+        policy("allow-api-server", {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: apiServer, ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+        }),
+        policy("allow-router-clients", {
+            podSelector: { matchLabels: router.labels },
+            policyTypes: ["Ingress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: router.port }] }],
+        }),
+        policy("allow-router-to-sandboxes", {
+            podSelector: { matchLabels: router.labels },
+            policyTypes: ["Egress"],
+            egress: [
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": sandboxNamespace } }, podSelector: {} }],
+                    ports: sandboxPorts.map((port) => ({ protocol: "TCP", port })),
+                },
+            ],
+        }),
+    ];
+    const monitoring = spec.controlPlane.monitoringNamespace;
+    if (monitoring) {
+        const from = [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }];
+        policies.push(
+            policy("allow-controller-metrics", {
+                podSelector: { matchLabels: CONTROLLER_LABELS },
+                policyTypes: ["Ingress"],
+                ingress: [{ from, ports: [{ protocol: "TCP", port: 8080 }] }],
+            }),
+            policy("allow-router-metrics", {
+                podSelector: { matchLabels: router.labels },
+                policyTypes: ["Ingress"],
+                ingress: [{ from, ports: [{ protocol: "TCP", port: router.metricsPort }] }],
+            }),
+        );
+    }
+    return policies;
 }

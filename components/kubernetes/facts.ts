@@ -59,6 +59,8 @@ export interface ClusterFacts {
     controllerPodLabels: { [key: string]: string };
     /** Cluster-internal ranges (nodes, pods, services, control plane) that sandboxes must not reach. */
     privateCidrs: pulumi.Input<string>[];
+    /** Where the API server's endpoints live; the control plane's egress goes there. Empty - any address, on 443/6443 only */
+    apiServerCidrs: pulumi.Input<string>[];
 }
 
 /** Metadata and identity endpoints of every cloud, blocked for sandboxes whatever the target. */
@@ -137,5 +139,6 @@ export function existingClusterFacts(spec: ResolvedSpec): ClusterFacts {
         controllerServiceAccountAnnotations: spec.cluster.controllerServiceAccountAnnotations,
         controllerPodLabels: {},
         privateCidrs: [spec.network.vpcCidr, spec.network.podCidr, spec.network.serviceCidr, ...spec.cluster.apiServerCidrs],
+        apiServerCidrs: spec.cluster.apiServerCidrs,
     };
 }

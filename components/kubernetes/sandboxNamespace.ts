@@ -5,12 +5,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedSpec } from "../spec/defaults";
 import { EgressMode } from "../spec/types";
+import { KUBE_DNS_PEER } from "./controlPlane";
 import { METADATA_CIDRS_V4, METADATA_CIDRS_V6, PRIVATE_CIDRS_V4, PRIVATE_CIDRS_V6 } from "./facts";
+import { ROUTER_LABELS } from "./router";
 
 /** Pod label carrying a sandbox's egress mode; the internet-egress policy selects on it. */
 export const LABEL_EGRESS = "cloister.dev/egress";
-/** Upstream's router (the only data path into sandboxes) runs with this label in the control namespace. */
-export const ROUTER_LABELS = { app: "sandbox-router" };
 
 export function resourceQuotaArgs(spec: ResolvedSpec, namespace: pulumi.Input<string>, annotations: Record<string, string>): k8s.core.v1.ResourceQuotaArgs {
     const ns = spec.sandboxNamespace;
@@ -65,12 +65,7 @@ export function allowDnsArgs(namespace: pulumi.Input<string>): k8s.networking.v1
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                        },
-                    ],
+                    to: [KUBE_DNS_PEER],
                     ports: [
                         { protocol: "UDP", port: 53 },
                         { protocol: "TCP", port: 53 },
@@ -97,7 +92,8 @@ export function allowRouterArgs(
                     from: [
                         {
                             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": controlNamespace } },
-                            podSelector: { matchLabels: ROUTER_LABELS },
+                            // Upstream's router label, the only data path into sandboxes.
+                            podSelector: { matchLabels: { app: ROUTER_LABELS.app } },
                         },
                     ],
                     ports: [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port })),

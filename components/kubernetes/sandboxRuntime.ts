@@ -13,9 +13,24 @@ import {
     CONTROLLER_NAME,
     CONTROLLER_RULES,
     controllerDeploymentArgs,
+    controlPlanePolicies,
     PSA_RESTRICTED,
     sourceFile,
 } from "./controlPlane";
+import {
+    ROUTER_LABELS,
+    ROUTER_METRICS_PORT,
+    ROUTER_NAME,
+    ROUTER_POD_RULES,
+    ROUTER_PORT,
+    ROUTER_TOKENREVIEW_RULES,
+    routerDeploymentArgs,
+    routerServiceArgs,
+    SANDBOX_CLIENT_ROLE,
+    SANDBOX_CLIENT_RULES,
+} from "./router";
+import { RouterAuth } from "../spec/types";
+import { admissionBindingArgs, admissionPolicyArgs, SANDBOX_ADMISSIONS } from "./admission";
 import { ClusterFacts } from "./facts";
 import { kataDeployArgs, runtimeClassArgs } from "./runtimeClasses";
 import {
@@ -62,6 +77,10 @@ export class SandboxRuntime extends pulumi.ComponentResource {
     public readonly volumeSnapshotClassName: pulumi.Output<string>;
     public readonly templateNames: pulumi.Output<string[]>;
     public readonly warmPoolNames: pulumi.Output<string[]>;
+    /** The router's in-cluster URL, e.g. `http://sandbox-router-svc.agent-sandbox-system.svc:8080`. */
+    public readonly routerUrl: pulumi.Output<string>;
+    /** Role in the sandbox namespace with what an SDK host needs (claims); bind your agents' identity to it. */
+    public readonly sandboxClientRole: pulumi.Output<string>;
 
     constructor(name: string, args: SandboxRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
         throwIfInvalid(validateSpec(args.spec), "SandboxRuntime");
@@ -187,6 +206,84 @@ export class SandboxRuntime extends pulumi.ComponentResource {
             parent,
         );
 
+        // Admission by the API server: no sandbox outside Cloister's runtime classes or with host access.
+        const runtimeClassNames = facts.runtimeClasses.map((rc) => rc.name);
+        for (const admission of SANDBOX_ADMISSIONS) {
+            const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                `${name}-admission-${admission.suffix}`,
+                admissionPolicyArgs(spec.name, admission, runtimeClassNames),
+                { ...parent, dependsOn: crds },
+            );
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-admission-${admission.suffix}`,
+                admissionBindingArgs(policy.metadata.name, spec.name, admission, sandboxNamespace),
+                parent,
+            );
+        }
+
+        // The router: the SDKs' data path into sandboxes.
+        const routerAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-router`,
+            { metadata: { name: ROUTER_NAME, namespace: controlNamespace, labels: ROUTER_LABELS }, automountServiceAccountToken: true },
+            parent,
+        );
+        const routerPods = new k8s.rbac.v1.Role(
+            `${name}-router-pods`,
+            { metadata: { name: ROUTER_NAME, namespace: sandboxNamespace, labels: ROUTER_LABELS }, rules: ROUTER_POD_RULES },
+            parent,
+        );
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-router-pods`,
+            {
+                metadata: { name: ROUTER_NAME, namespace: sandboxNamespace, labels: ROUTER_LABELS },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: routerPods.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: routerAccount.metadata.name, namespace: controlNamespace }],
+            },
+            parent,
+        );
+        if (spec.controlPlane.routerAuth === RouterAuth.TokenReview) {
+            const tokenReviews = new k8s.rbac.v1.ClusterRole(
+                `${name}-router-tokenreview`,
+                { metadata: { name: `${spec.name}-${ROUTER_NAME}-tokenreview`, labels: ROUTER_LABELS }, rules: ROUTER_TOKENREVIEW_RULES },
+                parent,
+            );
+            new k8s.rbac.v1.ClusterRoleBinding(
+                `${name}-router-tokenreview`,
+                {
+                    metadata: { name: `${spec.name}-${ROUTER_NAME}-tokenreview`, labels: ROUTER_LABELS },
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: tokenReviews.metadata.name },
+                    subjects: [{ kind: "ServiceAccount", name: routerAccount.metadata.name, namespace: controlNamespace }],
+                },
+                parent,
+            );
+        }
+        new k8s.apps.v1.Deployment(
+            `${name}-router`,
+            routerDeploymentArgs(spec, controlNamespace, sandboxNamespace, routerAccount.metadata.name),
+            parent,
+        );
+        const routerService = new k8s.core.v1.Service(`${name}-router`, routerServiceArgs(spec, controlNamespace), parent);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-router`,
+            {
+                metadata: { name: ROUTER_NAME, namespace: controlNamespace, labels: ROUTER_LABELS },
+                spec: { minAvailable: 1, selector: { matchLabels: ROUTER_LABELS } },
+            },
+            parent,
+        );
+        for (const p of controlPlanePolicies(spec, controlNamespace, sandboxNamespace, facts.apiServerCidrs, {
+            labels: ROUTER_LABELS,
+            port: ROUTER_PORT,
+            metricsPort: ROUTER_METRICS_PORT,
+        })) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-control-${p.name}`, p.args, parent);
+        }
+        const clientRole = new k8s.rbac.v1.Role(
+            `${name}-sandbox-client`,
+            { metadata: { name: SANDBOX_CLIENT_ROLE, namespace: sandboxNamespace, labels: { "app.kubernetes.io/part-of": "cloister" } }, rules: SANDBOX_CLIENT_RULES },
+            { ...parent, dependsOn: crds },
+        );
+
         // Templates and warm pools, once their CRDs exist.
         const templates = spec.templates.map(
             (t) =>
@@ -211,6 +308,8 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         this.volumeSnapshotClassName = snapshotClass ? snapshotClass.metadata.name : pulumi.output("");
         this.templateNames = pulumi.all(templates.map((t) => t.metadata.name));
         this.warmPoolNames = pulumi.all(warmPools.map((w) => w.metadata.name));
+        this.routerUrl = pulumi.interpolate`http://${routerService.metadata.name}.${controlNamespace}.svc:${ROUTER_PORT}`;
+        this.sandboxClientRole = clientRole.metadata.name;
         this.registerOutputs({
             controlPlaneNamespace: this.controlPlaneNamespace,
             sandboxNamespace: this.sandboxNamespace,
@@ -219,6 +318,8 @@ export class SandboxRuntime extends pulumi.ComponentResource {
             volumeSnapshotClassName: this.volumeSnapshotClassName,
             templateNames: this.templateNames,
             warmPoolNames: this.warmPoolNames,
+            routerUrl: this.routerUrl,
+            sandboxClientRole: this.sandboxClientRole,
         });
     }
 }

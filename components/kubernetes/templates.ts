@@ -59,6 +59,9 @@ export function sandboxTemplateArgs(
                             image: template.image,
                             command: template.command.length ? template.command : undefined,
                             args: template.args.length ? template.args : undefined,
+                            env: Object.keys(template.env).length
+                                ? Object.entries(template.env).map(([name, value]) => ({ name, value }))
+                                : undefined,
                             ports: [{ name: "sandbox", containerPort: template.port, protocol: "TCP" }],
                             // A claim is Ready only once the sandbox accepts connections on its port.
                             readinessProbe: { tcpSocket: { port: template.port }, periodSeconds: 1, failureThreshold: 3 },

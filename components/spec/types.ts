@@ -172,6 +172,18 @@ export interface SnapshotBucketSpec {
     kmsKeyId?: string;
 }
 
+/** How the sandbox router authenticates the requests it forwards to sandboxes. */
+export const RouterAuth = {
+    /**
+     * Every request carries a Kubernetes ServiceAccount token minted for the router's audience; the router
+     * checks it with a TokenReview.
+     */
+    TokenReview: "tokenreview",
+    /** No authentication: anyone who reaches the router reaches every sandbox. Only on explicit request. */
+    AllowAll: "allow-all",
+} as const;
+export type RouterAuth = (typeof RouterAuth)[keyof typeof RouterAuth];
+
 export interface ControlPlaneSpec {
     /** agent-sandbox release. Default - "v1.0.3", the newest release Cloister's CI runs (see README) */
     version?: string;
@@ -185,8 +197,16 @@ export interface ControlPlaneSpec {
      * Default - the pinned release's `k8s/crds` directory on GitHub
      */
     crdSource?: string;
-    /** Namespace of the controller. Default - "agent-sandbox-system" */
+    /** Namespace of the controller and the router. Default - "agent-sandbox-system" */
     namespace?: string;
+    /** Router replicas. Default - 2 */
+    routerReplicas?: number;
+    /** Default - "tokenreview" */
+    routerAuth?: RouterAuth;
+    /** The audience router tokens must be minted for (`kubectl create token --audience`). Default - "sandbox-router" */
+    routerTokenAudience?: string;
+    /** Namespace whose pods may scrape the controller's and router's metrics. Default - "" (none) */
+    monitoringNamespace?: string;
     /**
      * Wait for workloads (controller Deployment, its Service, quotas, namespace deletion) to become
      * ready. Only a test stack against an API server without nodes turns this off. Default - true
@@ -215,6 +235,11 @@ export interface SandboxTemplateSpec {
     command?: string[];
     /** Arguments to the entrypoint. Default - the image's own */
     args?: string[];
+    /**
+     * Environment of the sandbox container, e.g. `SANDBOX_BASE_DIR: /workspace` so upstream's runtime
+     * keeps commands and files on the sandbox's volume. Default - {}
+     */
+    env?: { [name: string]: string };
     /**
      * The port the sandbox serves (the router forwards to it; readiness waits for it). Default - 8888,
      * the agent-sandbox runtime API the SDKs speak

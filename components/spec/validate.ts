@@ -10,6 +10,7 @@ import {
     PlatformSpec,
     PoolSpec,
     ReclaimPolicy,
+    RouterAuth,
     StorageTier,
     TaintEffect,
     Target,
@@ -215,6 +216,11 @@ function checkTemplates(problems: SpecProblem[], spec: PlatformSpec, pools: Reso
         checkEnum(problems, `${path}.egress`, t.egress, EgressMode);
         checkStringList(problems, `${path}.command`, t.command);
         checkStringList(problems, `${path}.args`, t.args);
+        for (const [key, value] of Object.entries(t.env ?? {})) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || typeof value !== "string") {
+                problems.push({ path: `${path}.env["${key}"]`, reason: "an environment variable needs a name of letters, digits and \"_\" (not starting with a digit) and a string value" });
+            }
+        }
         checkInt(problems, `${path}.port`, t.port, 1, 65535);
         checkQuantity(problems, `${path}.ephemeralStorage`, t.ephemeralStorage);
         const gpuOk = checkInt(problems, `${path}.gpu`, t.gpu, 0, 16);
@@ -328,6 +334,12 @@ export function validateSpec(spec: PlatformSpec): SpecProblem[] {
     }
     const controlNamespace = control.namespace ?? "agent-sandbox-system";
     if (control.namespace !== undefined) checkDnsLabel(problems, "controlPlane.namespace", control.namespace, 63);
+    checkInt(problems, "controlPlane.routerReplicas", control.routerReplicas, 1, 10);
+    checkEnum(problems, "controlPlane.routerAuth", control.routerAuth, RouterAuth);
+    if (control.routerTokenAudience !== undefined && (typeof control.routerTokenAudience !== "string" || !/^\S+$/.test(control.routerTokenAudience))) {
+        problems.push({ path: "controlPlane.routerTokenAudience", reason: "must be a non-empty audience without spaces (e.g. \"sandbox-router\")" });
+    }
+    if (control.monitoringNamespace) checkDnsLabel(problems, "controlPlane.monitoringNamespace", control.monitoringNamespace, 63);
     const sandboxNamespace = spec.sandboxNamespace?.name ?? "sandboxes";
     if (spec.sandboxNamespace?.name !== undefined) checkDnsLabel(problems, "sandboxNamespace.name", sandboxNamespace, 63);
     if (sandboxNamespace === controlNamespace || RESERVED_NAMESPACES.includes(sandboxNamespace)) {

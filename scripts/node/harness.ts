@@ -89,3 +89,17 @@ export function writeProject(dir: string) {
         if (!fs.existsSync(link)) fs.symlinkSync(path.join(ROOT, entry), link);
     }
 }
+
+/** The upstream Python SDK the quick start uses, in a virtualenv cached beside the engine. */
+export const SDK_VERSION = "1.0.8";
+export function sdkPython(): string {
+    const cache = process.env.CLOISTER_ENGINE_CACHE ?? path.join(process.env.HOME ?? "/root", ".cache/cloister-engine");
+    const venv = path.join(cache, "python", `k8s-agent-sandbox-${SDK_VERSION}`);
+    const python = path.join(venv, "bin", "python");
+    if (!fs.existsSync(python) || run(python, ["-c", "import k8s_agent_sandbox"]).status !== 0) {
+        fs.rmSync(venv, { recursive: true, force: true });
+        expectOk(run("python3", ["-m", "venv", venv]), "python venv");
+        expectOk(run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `k8s-agent-sandbox==${SDK_VERSION}`]), "pip install k8s-agent-sandbox");
+    }
+    return python;
+}

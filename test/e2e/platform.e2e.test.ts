@@ -7,9 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROUTER_LABELS } from "../../components/kubernetes/router";
 import { sandboxRuntimeClass } from "../../policies/rules/kubernetes";
 import { eventually, isReady, KubeAccess, kubeAccess, kubeGet, kubeRequest, watchUntil } from "../../scripts/node/kube";
-import { buildAll, engineEnv, expectOk, kubectlFor, nodeDown, nodeUp, onNode, percentile, ROOT, run, writeProject } from "../../scripts/node/harness";
+import { buildAll, engineEnv, expectOk, kubectlFor, nodeDown, nodeUp, onNode, percentile, ROOT, run, sdkPython, writeProject } from "../../scripts/node/harness";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-e2e-"));
 const projectDir = path.join(work, "project");
@@ -75,7 +76,13 @@ function writeStack(list: StackTemplate[]) {
             ],
             "cloister:controlPlane": { crdSource: path.join(nodeBin, "crds/agent-sandbox") },
             "cloister:cluster": { storageProvisioner: "rancher.io/local-path" },
-            "cloister:templates": list.map((t) => ({ ...t, image: RUNTIME_IMAGE, ephemeralStorage: "512Mi" })),
+            "cloister:templates": list.map((t) => ({
+                ...t,
+                image: RUNTIME_IMAGE,
+                ephemeralStorage: "512Mi",
+                // Upstream's runtime keeps commands and files in this directory: the sandbox's volume.
+                env: t.volumeSizeGb > 0 ? { SANDBOX_BASE_DIR: "/workspace" } : undefined,
+            })),
         },
     };
     fs.writeFileSync(path.join(projectDir, "config", "Pulumi.e2e.yaml"), JSON.stringify(config, null, 2));
@@ -349,6 +356,42 @@ describe("the kubernetes target on a real node", () => {
         expect(res.body.message).toMatch(/violates PodSecurity "restricted:latest"/);
     });
 
+    it("2c. the API server itself refuses sandboxes outside Cloister's runtime classes or with host access", async () => {
+        // Dry runs: admission runs, nothing is stored. Sandboxes are custom resources Pod Security never sees.
+        const sandboxes = `/apis/agents.x-k8s.io/v1beta1/namespaces/${NS}/sandboxes?dryRun=All`;
+        const container = { name: "c", image: RUNTIME_IMAGE, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } };
+        const good = { runtimeClassName: "e2e-gvisor", automountServiceAccountToken: false, containers: [container] };
+        const post = (podSpec: object) =>
+            kubeRequest(access, "POST", sandboxes, { apiVersion: "agents.x-k8s.io/v1beta1", kind: "Sandbox", metadata: { generateName: "rogue-" }, spec: { podTemplate: { spec: podSpec } } });
+        expect((await post(good)).status, "a sandbox within the rules").toBe(201);
+        const refusals: [string, object, RegExp][] = [
+            ["no RuntimeClass", { ...good, runtimeClassName: undefined }, /Cloister RuntimeClass/],
+            ["the node's runtime", { ...good, runtimeClassName: "runc" }, /Cloister RuntimeClass/],
+            ["hostNetwork", { ...good, hostNetwork: true }, /network, PID or IPC/],
+            ["hostPath", { ...good, volumes: [{ name: "h", hostPath: { path: "/" } }], containers: [{ ...container, volumeMounts: [{ name: "h", mountPath: "/h" }] }] }, /hostPath/],
+            ["privileged", { ...good, containers: [{ ...container, securityContext: { privileged: true } }] }, /privileged/],
+            ["a ServiceAccount token", { ...good, automountServiceAccountToken: true }, /ServiceAccount token/],
+        ];
+        for (const [what, podSpec, message] of refusals) {
+            const res = await post(podSpec);
+            expect(res.status, what).toBeGreaterThanOrEqual(400);
+            expect(res.body.message, what).toMatch(message);
+        }
+        // A pod Pod Security admits (restricted) but that would run on the node's own kernel.
+        const pod = await kubeRequest(access, "POST", `${api.pods(NS)}?dryRun=All`, {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { generateName: "runc-" },
+            spec: {
+                automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [container],
+            },
+        });
+        expect(pod.status).toBeGreaterThanOrEqual(400);
+        expect(pod.body.message).toMatch(/Cloister RuntimeClass/);
+    });
+
     it("3. turns claims into Ready sandboxes that answer on their port; claim→Ready latencies", async () => {
         const warm: number[] = [];
         for (let i = 0; i < 20; i++) {
@@ -408,7 +451,7 @@ describe("the kubernetes target on a real node", () => {
                 listeners.push(spawn("bash", [path.join(ROOT, "scripts/node/node.sh"), "exec", "socat", `TCP-LISTEN:80,bind=${a},fork,reuseaddr`, "SYSTEM:echo ok"], { stdio: "ignore" }));
             }
             applyPod("default", "control-probe", { app: "control-probe" });
-            applyPod(CONTROL_NS, "router-stand-in", { app: "sandbox-router" });
+            applyPod(CONTROL_NS, "router-stand-in", ROUTER_LABELS);
             const internet = await claim("python", "net-internet");
             internetPod = (await claimPod(internet.claim)).metadata.name;
             const offline = await claim("offline", "net-offline");
@@ -452,6 +495,76 @@ describe("the kubernetes target on a real node", () => {
             }
             expect(tcpFrom(NS, offlinePod, "10.96.0.1", 443), "the API server").not.toBe("open");
             expect(tcpFrom(NS, offlinePod, otherSandboxIp, 8888), "another sandbox").not.toBe("open");
+        });
+    });
+
+    describe("the quick start's journey with the upstream Python SDK, through the router", () => {
+        let python = "";
+        let routerAddress = "";
+        let sdkKubeconfig = "";
+        let routerToken = "";
+
+        beforeAll(async () => {
+            python = sdkPython();
+            // The SDK host's identity, as README sets it up: a ServiceAccount bound to the sandbox-client Role.
+            expectOk(kubectl(["create", "namespace", "agents"]), "namespace agents");
+            expectOk(kubectl(["create", "serviceaccount", "agent", "-n", "agents"]), "service account");
+            expectOk(kubectl(["create", "rolebinding", "agent-sandboxes", "-n", NS, "--role", "sandbox-client", "--serviceaccount", "agents:agent"]), "role binding");
+            const apiToken = expectOk(kubectl(["create", "token", "agent", "-n", "agents"]), "API token").trim();
+            routerToken = expectOk(kubectl(["create", "token", "agent", "-n", "agents", "--audience", "sandbox-router"]), "router token").trim();
+            // Inside the node's network namespace, where the router's Service lives.
+            sdkKubeconfig = path.join(work, "sdk-kubeconfig");
+            fs.writeFileSync(
+                sdkKubeconfig,
+                JSON.stringify({
+                    apiVersion: "v1",
+                    kind: "Config",
+                    clusters: [{ name: "node", cluster: { server: "https://10.200.0.1:6443", "certificate-authority-data": access.ca.toString("base64") } }],
+                    users: [{ name: "agent", user: { token: apiToken } }],
+                    contexts: [{ name: "agent", context: { cluster: "node", user: "agent" } }],
+                    "current-context": "agent",
+                }),
+            );
+            const svc = await kubeGet(access, `/api/v1/namespaces/${CONTROL_NS}/services/sandbox-router-svc`);
+            routerAddress = `http://${svc.spec.clusterIP}:8080`;
+        });
+
+        afterAll(async () => {
+            await kubeRequest(access, "DELETE", api.namespace("agents"));
+            await kubeRequest(access, "DELETE", `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings/agent-sandboxes`);
+        });
+
+        const journey = (warmPool: string, token: string) =>
+            onNode(["env", `KUBECONFIG=${sdkKubeconfig}`, python, path.join(__dirname, "sdk_journey.py"), routerAddress, NS, warmPool, token], 300_000);
+
+        it("runs a hardened, authenticated router with two replicas", async () => {
+            const d = await kubeGet(access, api.deployment(CONTROL_NS, "sandbox-router"));
+            expect(d.status.readyReplicas).toBe(2);
+            const [c] = d.spec.template.spec.containers;
+            expect(c.image).toBe("registry.k8s.io/agent-sandbox/sandbox-router-go:v1.0.3");
+            expect(c.args).toEqual(expect.arrayContaining(["--authz-mode=tokenreview", "--authz-tokenreview-require-token=true"]));
+            expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
+            const outputs = JSON.parse(expectOk(pulumi(projectDir, "stack", "output", "--json", "--stack", "e2e"), "stack output"));
+            expect(outputs.routerUrl).toBe("http://sandbox-router-svc.agent-sandbox-system.svc:8080");
+            expect(outputs.sandboxClientRole).toBe("sandbox-client");
+        });
+
+        for (const t of templates.filter((t) => t.isolation === "gvisor")) {
+            it(`creates a sandbox from template ${t.name}, runs print(6*7), writes and reads a file${t.volumeSizeGb ? " on its volume" : ""}`, () => {
+                const out = expectOk(journey(`${t.name}-warm`, routerToken), `SDK journey on ${t.name}`);
+                const result = JSON.parse(out.trim().split("\n").pop()!);
+                expect(result.stdout).toBe("42\n");
+                expect(result.exit_code).toBe(0);
+                expect(result.file).toBe("written through the router");
+                expect(result.base_dir).toBe(t.volumeSizeGb ? "/workspace" : "/app");
+                timings[`SDK create_sandbox (${t.name}, warm pool ${t.warmPoolSize})`] = `${result.create_s.toFixed(3)} s; commands.run ${result.run_s.toFixed(3)} s`;
+            });
+        }
+
+        it("refuses the SDK without a router token", () => {
+            const refused = journey("python-warm", "");
+            expect(refused.status).not.toBe(0);
+            expect(refused.stdout + refused.stderr).toMatch(/401/);
         });
     });
 
