@@ -133,9 +133,12 @@ describe("sandbox namespace", () => {
         }
     });
 
-    it("keeps the sandbox namespace (and the volumes in it) when the stack is deleted", () => {
+    it("keeps the sandbox namespace (and the volumes in it) and the CRDs (and every sandbox) when the stack is deleted", () => {
         const ns = resources.find((r) => r.name === "rt-sandboxes")!;
         expect(ns.options.retainOnDelete).toBe(true);
+        const crds = byType("kubernetes:yaml/v2:ConfigFile");
+        expect(crds).toHaveLength(4);
+        for (const crd of crds) expect(crd.options.retainOnDelete, crd.name).toBe(true);
     });
 
     it("bounds the namespace with a quota including GPUs", () => {
@@ -203,9 +206,23 @@ describe("templates and warm pools", () => {
     it("sends GPU templates to GPU nodes with the GPU toleration and limit", () => {
         const cuda = named("kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate", "rt-template-cuda").spec.podTemplate.spec;
         expect(cuda.runtimeClassName).toBe("acme-gvisor");
-        expect(cuda.nodeSelector).toEqual({ "cloister.dev/accelerator": "nvidia-l4" });
+        expect(cuda.nodeSelector).toEqual({ "cloister.dev/pool": "l4", "cloister.dev/isolation": "gvisor", "cloister.dev/accelerator": "nvidia-l4" });
         expect(cuda.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
         expect(cuda.containers[0].resources.limits["nvidia.com/gpu"]).toBe("1");
+    });
+
+    it("selects the labels a declared GPU pool really carries", async () => {
+        // An existing cluster's GPU nodes carry what their owner gave them, not Cloister's accelerator label.
+        const declared = {
+            ...spec,
+            name: "gpu",
+            gpuPools: [{ name: "a100", isolation: "gvisor" as const, acceleratorType: "nvidia-a100", nodeLabels: { "cloister.dev/isolation": "gvisor", "gpu.example.com/model": "a100" } }],
+            templates: [{ name: "train", image: "img", isolation: "gvisor" as const, gpu: 1 }],
+        };
+        new SandboxRuntime("gpu", { spec: declared, facts: existingClusterFacts(resolveSpec(declared)) });
+        await new Promise((r) => setTimeout(r, 100));
+        const train = recorder.resources().find((r) => r.name === "gpu-template-train")!.inputs as any;
+        expect(train.spec.podTemplate.spec.nodeSelector).toEqual({ "cloister.dev/isolation": "gvisor", "gpu.example.com/model": "a100" });
     });
 
     it("gives every template a warm pool, so every template can be claimed, replacing outdated warm sandboxes", () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { ofType, one, plan, ROOT, runPlan, runPlanWithConfig, stackNames } from "./plan";
+import { ofType, plan, ROOT, runPlan, runPlanWithConfig, stackNames } from "./plan";
 
 describe.each(stackNames())("plan of stack %s", (stack) => {
     const p = plan(stack);

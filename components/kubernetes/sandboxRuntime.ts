@@ -121,12 +121,16 @@ export class SandboxRuntime extends pulumi.ComponentResource {
 
         // Control plane. CRDs are applied server-side (the provider's default): they exceed the
         // client-side annotation limit.
+        // Deleting a CRD deletes every object of its kind: in retain mode the CRDs (and with them every
+        // sandbox, claim and template) outlive the stack, like the sandbox namespace.
+        const keep = dataOptions(spec).retainOnDelete;
+        const retained: pulumi.ResourceTransform = (args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { retainOnDelete: true }) });
         const crds = AGENT_SANDBOX_CRD_FILES.map(
             (file) =>
                 new k8s.yaml.v2.ConfigFile(
                     `${name}-crd-${file.split("_")[1].replace(".yaml", "")}`,
                     { file: sourceFile(spec.controlPlane.crdSource, file) },
-                    parent,
+                    { ...parent, retainOnDelete: keep, transforms: keep ? [retained] : [] },
                 ),
         );
         const controlNs = new k8s.core.v1.Namespace(
@@ -188,7 +192,7 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         const sandboxNs = new k8s.core.v1.Namespace(
             `${name}-sandboxes`,
             { metadata: { name: spec.sandboxNamespace.name, labels: PSA_RESTRICTED, annotations: waits } },
-            { ...parent, retainOnDelete: dataOptions(spec).retainOnDelete },
+            { ...parent, retainOnDelete: keep },
         );
         const sandboxNamespace = sandboxNs.metadata.name;
         new k8s.core.v1.ResourceQuota(`${name}-sandbox-quota`, resourceQuotaArgs(spec, sandboxNamespace, waits), parent);

@@ -2,7 +2,7 @@
 // RuntimeClass, which carries the pool scheduling; GPU templates add the GPU toleration and model.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LABEL_ACCELERATOR, LABEL_TEMPLATE, TAINT_GPU } from "../spec/defaults";
+import { LABEL_TEMPLATE, sharedPoolLabels, TAINT_GPU } from "../spec/defaults";
 import { SandboxTemplateSpec } from "../spec/types";
 import { ClusterFacts } from "./facts";
 import { LABEL_EGRESS } from "./sandboxNamespace";
@@ -11,6 +11,8 @@ export const EXTENSIONS_API = "extensions.agents.x-k8s.io/v1beta1";
 /** The non-root identity sandboxes run as; Pod Security `restricted` refuses root. */
 export const SANDBOX_UID = 1000;
 
+const sharedLabels = (labels: Record<string, string>[]) => sharedPoolLabels(labels.map((nodeLabels) => ({ nodeLabels })));
+
 export function sandboxTemplateArgs(
     template: Required<SandboxTemplateSpec>,
     facts: ClusterFacts,
@@ -18,9 +20,9 @@ export function sandboxTemplateArgs(
     storageClassName: pulumi.Input<string>,
 ): k8s.apiextensions.CustomResourceArgs {
     const runtimeClass = facts.runtimeClasses.find((rc) => rc.isolation === template.isolation);
-    const gpuPool = template.gpu > 0
-        ? facts.pools.find((p) => p.isolation === template.isolation && p.acceleratorCount >= template.gpu)
-        : undefined;
+    // GPU templates select the labels every GPU pool that can host them really carries.
+    const gpuPools = template.gpu > 0 ? facts.pools.filter((p) => p.isolation === template.isolation && p.acceleratorCount >= template.gpu) : [];
+    const gpuSelector = sharedLabels(gpuPools.map((p) => p.labels));
     const resources: Record<string, string> = {
         cpu: template.cpu,
         memory: template.memory,
@@ -42,8 +44,8 @@ export function sandboxTemplateArgs(
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     dnsPolicy: "ClusterFirst",
-                    nodeSelector: gpuPool?.acceleratorType ? { [LABEL_ACCELERATOR]: gpuPool.acceleratorType } : undefined,
-                    tolerations: gpuPool
+                    nodeSelector: Object.keys(gpuSelector).length ? gpuSelector : undefined,
+                    tolerations: gpuPools.length
                         ? [{ key: TAINT_GPU, operator: "Exists", effect: "NoSchedule" }]
                         : undefined,
                     securityContext: {
