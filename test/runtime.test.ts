@@ -133,6 +133,13 @@ describe("sandbox namespace", () => {
         }
     });
 
+    it("marks both namespaces with the owning stack and applies the CRDs only after claiming the control namespace", () => {
+        for (const name of ["rt-sandboxes", "rt-control-plane"]) {
+            expect(named("kubernetes:core/v1:Namespace", name).metadata.annotations["cloister.dev/owned-by-stack"]).toBe("cloister/test");
+        }
+        for (const crd of byType("kubernetes:yaml/v2:ConfigFile")) expect(crd.dependsOn).toContain("kubernetes:core/v1:Namespace::rt-control-plane");
+    });
+
     it("keeps the sandbox namespace (and the volumes in it) and the CRDs (and every sandbox) when the stack is deleted", () => {
         const ns = resources.find((r) => r.name === "rt-sandboxes")!;
         expect(ns.options.retainOnDelete).toBe(true);

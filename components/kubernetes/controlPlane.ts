@@ -35,6 +35,14 @@ export function awaitAnnotations(spec: ResolvedSpec): Record<string, string> {
     return spec.controlPlane.awaitReadiness ? {} : { "pulumi.com/skipAwait": "true" };
 }
 
+/**
+ * Marks the namespaces a platform owns with its stack. Kubernetes objects are applied server-side, so a
+ * second platform on the same cluster fails on this field (a conflict with the first stack's field
+ * manager) instead of silently co-owning — and later deleting — the first one's control plane.
+ */
+export const OWNER_ANNOTATION = "cloister.dev/owned-by-stack";
+export const ownerAnnotation = () => ({ [OWNER_ANNOTATION]: `${pulumi.getProject()}/${pulumi.getStack()}` });
+
 /** Pod Security Admission `restricted`, enforced, audited and warned. */
 export const PSA_RESTRICTED = {
     "pod-security.kubernetes.io/enforce": "restricted",

@@ -14,6 +14,7 @@ import {
     CONTROLLER_RULES,
     controllerDeploymentArgs,
     controlPlanePolicies,
+    ownerAnnotation,
     PSA_RESTRICTED,
     sourceFile,
 } from "./controlPlane";
@@ -121,6 +122,11 @@ export class SandboxRuntime extends pulumi.ComponentResource {
 
         // Control plane. CRDs are applied server-side (the provider's default): they exceed the
         // client-side annotation limit.
+        const controlNs = new k8s.core.v1.Namespace(
+            `${name}-control-plane`,
+            { metadata: { name: spec.controlPlane.namespace, labels: PSA_RESTRICTED, annotations: { ...waits, ...ownerAnnotation() } } },
+            parent,
+        );
         // Deleting a CRD deletes every object of its kind: in retain mode the CRDs (and with them every
         // sandbox, claim and template) outlive the stack, like the sandbox namespace.
         const keep = dataOptions(spec).retainOnDelete;
@@ -130,13 +136,10 @@ export class SandboxRuntime extends pulumi.ComponentResource {
                 new k8s.yaml.v2.ConfigFile(
                     `${name}-crd-${file.split("_")[1].replace(".yaml", "")}`,
                     { file: sourceFile(spec.controlPlane.crdSource, file) },
-                    { ...parent, retainOnDelete: keep, transforms: keep ? [retained] : [] },
+                    // After the control namespace: a second platform on this cluster stops there, before it
+                    // could adopt (and on destroy delete) the CRDs every sandbox depends on.
+                    { ...parent, dependsOn: [controlNs], retainOnDelete: keep, transforms: keep ? [retained] : [] },
                 ),
-        );
-        const controlNs = new k8s.core.v1.Namespace(
-            `${name}-control-plane`,
-            { metadata: { name: spec.controlPlane.namespace, labels: PSA_RESTRICTED, annotations: waits } },
-            parent,
         );
         const controlNamespace = controlNs.metadata.name;
         const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -191,8 +194,8 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         // Deleting the namespace would delete every sandbox volume claim in it.
         const sandboxNs = new k8s.core.v1.Namespace(
             `${name}-sandboxes`,
-            { metadata: { name: spec.sandboxNamespace.name, labels: PSA_RESTRICTED, annotations: waits } },
-            { ...parent, retainOnDelete: keep },
+            { metadata: { name: spec.sandboxNamespace.name, labels: PSA_RESTRICTED, annotations: { ...waits, ...ownerAnnotation() } } },
+            { ...parent, dependsOn: [controlNs], retainOnDelete: keep },
         );
         const sandboxNamespace = sandboxNs.metadata.name;
         new k8s.core.v1.ResourceQuota(`${name}-sandbox-quota`, resourceQuotaArgs(spec, sandboxNamespace, waits), parent);

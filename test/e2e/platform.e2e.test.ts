@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OWNER_ANNOTATION } from "../../components/kubernetes/controlPlane";
 import { ROUTER_LABELS } from "../../components/kubernetes/router";
 import { sandboxRuntimeClass } from "../../policies/rules/kubernetes";
 import { eventually, isReady, KubeAccess, kubeAccess, kubeGet, kubeRequest, watchUntil } from "../../scripts/node/kube";
@@ -57,11 +58,11 @@ const templates: StackTemplate[] = [
 ];
 
 /** The e2e stack file: the node's pools as declared, upstream CRDs and runtime image from the node build. */
-function writeStack(list: StackTemplate[]) {
+function writeStack(list: StackTemplate[], stack = "e2e", extra: Record<string, unknown> = {}) {
     const config = {
         config: {
             "cloister:target": "kubernetes",
-            "cloister:name": "e2e",
+            "cloister:name": stack,
             "cloister:dataProtection": "destroy",
             "cloister:sandboxPools": [
                 // The node carries the gvisor pool's labels and, as it also runs the control plane, a soft taint.
@@ -83,9 +84,10 @@ function writeStack(list: StackTemplate[]) {
                 // Upstream's runtime keeps commands and files in this directory: the sandbox's volume.
                 env: t.volumeSizeGb > 0 ? { SANDBOX_BASE_DIR: "/workspace" } : undefined,
             })),
+            ...extra,
         },
     };
-    fs.writeFileSync(path.join(projectDir, "config", "Pulumi.e2e.yaml"), JSON.stringify(config, null, 2));
+    fs.writeFileSync(path.join(projectDir, "config", `Pulumi.${stack}.yaml`), JSON.stringify(config, null, 2));
 }
 
 /** A hand-written program that puts a sandbox on the host kernel: the pack must refuse it. */
@@ -623,6 +625,22 @@ describe("the kubernetes target on a real node", () => {
         expect(preview.stdout + preview.stderr).toMatch(/mandatory/);
     });
 
+    it("refuses a second platform on the same cluster before it touches the first one's control plane", async () => {
+        writeStack(templates.slice(0, 1), "two", { "cloister:sandboxNamespace": { name: "sandboxes-two" } });
+        expectOk(pulumi(projectDir, "stack", "init", "two"), "stack init two");
+        const up = pulumi(projectDir, "up", "--yes", "--skip-preview", "--stack", "two");
+        expect(up.status).not.toBe(0);
+        expect(up.stdout + up.stderr).toContain(OWNER_ANNOTATION);
+        const ns = await kubeGet(access, api.namespace(CONTROL_NS));
+        expect(ns.metadata.annotations[OWNER_ANNOTATION]).toBe("cloister/e2e");
+        // Whatever the failed stack created goes with it; the first platform keeps its CRDs and controller.
+        expectOk(pulumi(projectDir, "destroy", "--yes", "--skip-preview", "--stack", "two"), "destroy two");
+        expectOk(pulumi(projectDir, "stack", "rm", "--yes", "--stack", "two"), "stack rm two");
+        for (const name of AGENT_SANDBOX_CRDS) expect(await kubeGet(access, api.crd(name)), name).toBeDefined();
+        expect((await kubeGet(access, api.deployment(CONTROL_NS, "agent-sandbox-controller"))).status.readyReplicas).toBe(2);
+        expect(await warmPoolFull("offline", 1)).toBe(true);
+    });
+
     it("7. destroys the platform and keeps nothing in data-protection mode destroy", async () => {
         const destroy = pulumi(projectDir, "destroy", "--yes", "--skip-preview", "--stack", "e2e");
         timings["pulumi destroy"] = `${destroy.seconds.toFixed(1)} s`;
@@ -638,5 +656,19 @@ describe("the kubernetes target on a real node", () => {
         expect(pvs.map((p) => p.metadata.name), "no sandbox volume left behind").toEqual([]);
         const stack = JSON.parse(pulumi(projectDir, "stack", "export", "--stack", "e2e").stdout);
         expect(stack.deployment.resources ?? []).toEqual([]);
+    });
+
+    it("7b. in retain mode, destroy keeps the CRDs (and so every sandbox) and the sandbox namespace, as README says", async () => {
+        writeStack([{ ...templates[1], warmPoolSize: 0 }], "keep", { "cloister:dataProtection": "retain" });
+        expectOk(pulumi(projectDir, "stack", "init", "keep"), "stack init keep");
+        expectOk(pulumi(projectDir, "up", "--yes", "--skip-preview", "--stack", "keep"), "pulumi up (retain)");
+        expectOk(pulumi(projectDir, "destroy", "--yes", "--skip-preview", "--stack", "keep"), "pulumi destroy (retain)");
+        for (const name of AGENT_SANDBOX_CRDS) expect(await kubeGet(access, api.crd(name)), `${name} kept`).toBeDefined();
+        expect(await kubeGet(access, api.namespace(NS)), "sandbox namespace kept").toBeDefined();
+        expect(await kubeGet(access, api.deployment(CONTROL_NS, "agent-sandbox-controller")), "controller removed").toBeUndefined();
+        expect(await kubeGet(access, api.runtimeClass("keep-gvisor")), "runtime class removed").toBeUndefined();
+        // What retain mode kept is the operator's to delete.
+        for (const name of AGENT_SANDBOX_CRDS) await kubeRequest(access, "DELETE", api.crd(name));
+        await kubeRequest(access, "DELETE", api.namespace(NS));
     });
 });
