@@ -14,7 +14,7 @@ import {
     validatePlatformSpec,
     withGcpProject,
 } from "../components";
-import { KATA_DEPLOY_HANDLER, KATA_DEPLOY_VERSION } from "../components/kubernetes/runtimeClasses";
+import { KATA_DEPLOY_HANDLER, KATA_DEPLOY_VERSION, KATA_READY_LABEL } from "../components/kubernetes/runtimeClasses";
 import { PlannedResource, PlanRecorder } from "../scripts/mocks";
 import { ofType, one, plan, ROOT, runPlanWithConfig } from "./plan";
 
@@ -58,6 +58,21 @@ describe("plan of gcp-dev", () => {
     };
     const nodeSa = one(p, T.account);
     const nodeSaEmail = `${inputs(nodeSa).accountId}@${PROJECT}.iam.gserviceaccount.com`;
+
+    it("enables the Google APIs it uses, never disabling them on destroy, before anything that calls them", () => {
+        const apis = ofType(p, "gcp:projects/service:Service").map(inputs);
+        expect(apis.map((a) => a.service)).toEqual(expect.arrayContaining(["container.googleapis.com", "compute.googleapis.com", "binaryauthorization.googleapis.com"]));
+        for (const a of apis) expect(a.disableOnDestroy).toBe(false);
+        const apiIds = ofType(p, "gcp:projects/service:Service").map((r) => `${r.type}::${r.name}`);
+        for (const type of [T.network, T.account, T.bucket]) expect(one(p, type).dependsOn).toEqual(expect.arrayContaining(apiIds));
+    });
+
+    it("sizes Cloud NAT ports dynamically for sandbox egress and logs subnet flows", () => {
+        const nat = inputs(one(p, T.nat));
+        expect(nat).toMatchObject({ enableDynamicPortAllocation: true, enableEndpointIndependentMapping: false, minPortsPerVm: 64, maxPortsPerVm: 16384 });
+        expect(inputs(one(p, T.subnet)).logConfig).toMatchObject({ aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5 });
+        expect(c.binaryAuthorization).toEqual({ evaluationMode: "PROJECT_SINGLETON_POLICY_ENFORCE" });
+    });
 
     it("puts every cloud resource under one GcpSandboxCluster, named after it, in the stack's project", () => {
         const component = one(p, T.component);
@@ -203,14 +218,21 @@ describe("plan of gcp-dev", () => {
             expect(nc.advancedMachineFeatures.enableNestedVirtualization).toBe(true);
             expect(nc.sandboxConfig).toBeUndefined();
             expect(nc.taints).toContainEqual({ key: "cloister.dev/isolation", value: "kata", effect: "NO_SCHEDULE" });
-            // The kata RuntimeClass and kata-deploy select these nodes and tolerate their taint.
-            expect(nc.labels).toMatchObject(runtimeClass.scheduling.nodeSelector);
+            // kata-deploy selects these nodes; the kata RuntimeClass selects them once kata-deploy has marked
+            // them ready, so no kata pod lands before the runtime is installed.
+            const { [KATA_READY_LABEL]: ready, ...poolLabels } = runtimeClass.scheduling.nodeSelector;
+            expect(ready).toBe("true");
+            expect(nc.labels).toMatchObject(poolLabels);
             expect(nc.labels).toMatchObject(chart.values.nodeSelector);
+            expect(chart.values.nodeSelector).not.toHaveProperty(KATA_READY_LABEL);
             expect(runtimeClass.scheduling.tolerations).toContainEqual({ key: "cloister.dev/isolation", operator: "Equal", value: "kata", effect: "NoSchedule" });
         }
         expect(runtimeClass.handler).toBe(KATA_DEPLOY_HANDLER);
         expect(chart.chart).toMatch(/^oci:\/\/ghcr\.io\/kata-containers\//);
         expect(chart.version).toBe(KATA_DEPLOY_VERSION);
+        // Only the shim behind Cloister's handler is installed.
+        const enabled = Object.entries(chart.values.shims).filter(([, v]: [string, any]) => v.enabled).map(([k]) => k);
+        expect(enabled).toEqual(["qemu-runtime-rs"]);
         // No other pool is tainted for kata, and only kata pools get nested virtualization.
         for (const r of pools.filter((r) => !kata.some((k) => k.name === inputs(r).name))) {
             expect(inputs(r).nodeConfig.advancedMachineFeatures).toBeUndefined();
@@ -425,7 +447,17 @@ describe("validateGcpSpec", () => {
             "gpuPools[0].isolation",
             /GPU pools on GKE must use "gvisor"/,
         );
-        expect(problemsFor(base({ gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4" }] }))).toEqual([]);
+        expect(problemsFor(base({ gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4", zones: ["europe-west4-a"] }] }))).toEqual([]);
+    });
+
+    it("asks GPU pools for their zones, within the region", () => {
+        expectProblem(base({ gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4" }] }), "gpuPools[0].zones", /GPU pools need explicit zones/);
+        expectProblem(base({ gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4", zones: ["us-east1-b"] }] }), "gpuPools[0].zones[0]", /not a zone of region/);
+    });
+
+    it("checks the Binary Authorization mode and the access-log bucket name", () => {
+        expectProblem(base({ gcp: { project: "acme-sandbox", binaryAuthorization: "ON" } }), "gcp.binaryAuthorization", /PROJECT_SINGLETON_POLICY_ENFORCE/);
+        expectProblem(base({ gcp: { project: "acme-sandbox", accessLogBucket: "Bad Bucket" } }), "gcp.accessLogBucket", /not a bucket name/);
     });
 
     it("rejects a pod range too small for every pool at its max size", () => {

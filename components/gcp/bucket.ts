@@ -39,7 +39,7 @@ export function createSnapshotBucket(
 ): SnapshotBucket {
     const keep = dataOptions(spec);
     const kmsKey = spec.snapshotBucket.kmsKeyId;
-    const dependsOn: pulumi.Resource[] = [];
+    const dependsOn: pulumi.Resource[] = [...((opts.dependsOn as pulumi.Resource[] | undefined) ?? [])];
     if (kmsKey) {
         const agent = gcp.storage.getProjectServiceAccountOutput({ project }, { parent: opts.parent });
         dependsOn.push(
@@ -70,6 +70,7 @@ export function createSnapshotBucket(
             // Only a "destroy" stack may delete a bucket that still holds snapshots.
             forceDestroy: spec.dataProtection === DataProtection.Destroy,
             labels: { [LABEL_PLATFORM]: spec.name, "cloister-role": "snapshots" },
+            logging: spec.gcp.accessLogBucket ? { logBucket: spec.gcp.accessLogBucket, logObjectPrefix: snapshotBucketName(spec) } : undefined,
         },
         { ...opts, ...keep, dependsOn },
     );

@@ -74,6 +74,7 @@ export function clusterArgs(
         },
         deletionProtection: spec.dataProtection !== DataProtection.Destroy,
         resourceLabels: { [LABEL_PLATFORM]: spec.name },
+        binaryAuthorization: { evaluationMode: spec.gcp.binaryAuthorization },
     };
 }
 

@@ -4,11 +4,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClassFacts } from "../kubernetes/facts";
-import { KATA_DEPLOY_HANDLER } from "../kubernetes/runtimeClasses";
+import { KATA_DEPLOY_HANDLER, KATA_READY_LABEL } from "../kubernetes/runtimeClasses";
 import { resolveSpec, ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec, StorageTier, TaintEffect, Target } from "../spec/types";
 import { throwIfInvalid } from "../spec/validate";
 import { validatePlatformSpec } from "../validation";
+import { enableApis } from "./apis";
 import { createSnapshotBucket } from "./bucket";
 import { createCluster, gkeKubeconfig } from "./cluster";
 import { createNodeIdentity, grantControllerBucketAccess, workloadPool } from "./identity";
@@ -16,6 +17,7 @@ import { createNetwork } from "./network";
 import { createNodePools, gkeAddedLabels, gkeAddedTaints, gkeNodeTaints, GKE_SANDBOX_KEY } from "./nodePools";
 import { withGcpProject } from "./validate";
 
+export * from "./apis";
 export * from "./bucket";
 export * from "./cluster";
 export * from "./identity";
@@ -56,7 +58,8 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     }
     const kata = spec.pools.some((p) => p.isolation === Isolation.Kata);
     if (kata) {
-        runtimeClasses.push(runtimeClassFor(spec.name, Isolation.Kata, spec.pools, KATA_DEPLOY_HANDLER, RUNTIME_OVERHEAD.kata));
+        const kataClass = runtimeClassFor(spec.name, Isolation.Kata, spec.pools, KATA_DEPLOY_HANDLER, RUNTIME_OVERHEAD.kata);
+        runtimeClasses.push({ ...kataClass, nodeSelector: { ...kataClass.nodeSelector, [KATA_READY_LABEL]: "true" } });
     }
     return {
         pools: spec.pools.map((pool) => {
@@ -113,12 +116,15 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const project = spec.gcp.project!;
 
-        const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, parent).number;
-        const network = createNetwork(name, spec, project, parent);
-        const nodes = createNodeIdentity(name, spec, project, parent);
-        const cluster = createCluster(name, spec, project, projectNumber, network, nodes.email, nodes.grants, parent);
+        // Everything else waits for the APIs it calls.
+        const apis = enableApis(name, spec, project, parent);
+        const afterApis = { parent: this, dependsOn: apis };
+        const projectNumber = gcp.organizations.getProjectOutput({ projectId: project }, afterApis).number;
+        const network = createNetwork(name, spec, project, afterApis);
+        const nodes = createNodeIdentity(name, spec, project, afterApis);
+        const cluster = createCluster(name, spec, project, projectNumber, network, nodes.email, [...nodes.grants, ...apis], parent);
         const pools = createNodePools(name, spec, project, cluster, nodes.email, parent);
-        const bucket = createSnapshotBucket(name, spec, project, parent);
+        const bucket = createSnapshotBucket(name, spec, project, afterApis);
         grantControllerBucketAccess(name, spec, project, projectNumber, bucket.name, cluster, parent);
 
         this.project = pulumi.output(project);

@@ -60,6 +60,9 @@ export function createNetwork(
             ],
             // Nodes without external IPs still reach Google APIs (Artifact Registry, GCS, logging).
             privateIpGoogleAccess: true,
+            logConfig: spec.gcp.subnetFlowLogs
+                ? { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" }
+                : undefined,
             stackType: "IPV4_ONLY",
         },
         opts,
@@ -79,6 +82,12 @@ export function createNetwork(
             natIpAllocateOption: "AUTO_ONLY",
             sourceSubnetworkIpRangesToNat: "LIST_OF_SUBNETWORKS",
             subnetworks: [{ name: subnet.id, sourceIpRangesToNats: ["ALL_IP_RANGES"] }],
+            // Sandboxes open many connections from few nodes: ports grow per VM as they are used, from 64
+            // up to 16384, instead of a fixed 64 per VM that a busy node exhausts.
+            enableDynamicPortAllocation: true,
+            enableEndpointIndependentMapping: false,
+            minPortsPerVm: 64,
+            maxPortsPerVm: 16384,
             logConfig: { enable: true, filter: "ERRORS_ONLY" },
         },
         opts,

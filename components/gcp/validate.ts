@@ -89,6 +89,19 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
             }
         });
     };
+    // GPU machine types exist only in some zones of a region; GKE would fail the pool late, so ask.
+    (spec.gpuPools ?? []).forEach((p, i) => {
+        if (!p?.zones || p.zones.length === 0) {
+            problems.push({ path: `gpuPools[${i}].zones`, reason: `GPU pools need explicit zones where ${p?.acceleratorType ?? "the accelerator"} is offered (e.g. ["${region ?? "us-central1"}-a"]); check with gcloud compute accelerator-types list` });
+        }
+    });
+    const BINAUTHZ = ["DISABLED", "PROJECT_SINGLETON_POLICY_ENFORCE"];
+    if (gcp.binaryAuthorization !== undefined && !BINAUTHZ.includes(gcp.binaryAuthorization)) {
+        problems.push({ path: "gcp.binaryAuthorization", reason: `${JSON.stringify(gcp.binaryAuthorization)} is not one of ${BINAUTHZ.map((m) => `"${m}"`).join(", ")}` });
+    }
+    if (gcp.accessLogBucket !== undefined && !BUCKET_NAME.test(gcp.accessLogBucket)) {
+        problems.push({ path: "gcp.accessLogBucket", reason: `${JSON.stringify(gcp.accessLogBucket)} is not a bucket name (3-63 lowercase letters, digits, "-" and "_")` });
+    }
     checkZones("systemPool", spec.systemPool?.zones);
     (spec.sandboxPools ?? []).forEach((p, i) => checkZones(`sandboxPools[${i}]`, p?.zones));
     (spec.gpuPools ?? []).forEach((p, i) => checkZones(`gpuPools[${i}]`, p?.zones));

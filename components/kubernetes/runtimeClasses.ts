@@ -10,6 +10,26 @@ export const KATA_DEPLOY_CHART = "oci://ghcr.io/kata-containers/kata-deploy-char
 export const KATA_DEPLOY_VERSION = "4.1.0";
 /** The handler kata-deploy 4.x registers for its default shim. */
 export const KATA_DEPLOY_HANDLER = "kata-qemu-runtime-rs";
+/** The shim behind that handler: the only one Cloister installs. */
+export const KATA_DEPLOY_SHIM = "qemu-runtime-rs";
+/** The chart's other shims (Kata 4.1), each turned off so nodes get no runtime Cloister does not use. */
+export const KATA_DEPLOY_OTHER_SHIMS = [
+    "clh",
+    "clh-azure",
+    "fc",
+    "dragonball",
+    "qemu",
+    "qemu-nvidia-gpu",
+    "qemu-nvidia-gpu-runtime-rs",
+    "qemu-snp",
+    "qemu-tdx",
+    "openvmm-azure-runtime-rs",
+];
+/**
+ * kata-deploy labels a node once its runtime is installed. The kata RuntimeClass selects it, so no kata
+ * pod lands on a node before the runtime is there.
+ */
+export const KATA_READY_LABEL = "katacontainers.io/kata-runtime";
 
 export const toleration = (t: TaintSpec) => ({
     key: t.key,
@@ -43,10 +63,15 @@ export function kataDeployArgs(kata: RuntimeClassFacts): k8s.helm.v4.ChartArgs {
         version: KATA_DEPLOY_VERSION,
         namespace: "kube-system",
         values: {
-            nodeSelector: kata.nodeSelector,
+            // The installer must run before the ready label exists.
+            nodeSelector: Object.fromEntries(Object.entries(kata.nodeSelector).filter(([k]) => k !== KATA_READY_LABEL)),
             tolerations: kata.tolerations.map(toleration),
             runtimeClasses: { enabled: false },
-            defaultShim: { amd64: "qemu-runtime-rs" },
+            defaultShim: { amd64: KATA_DEPLOY_SHIM },
+            shims: Object.fromEntries([
+                [KATA_DEPLOY_SHIM, { enabled: true }],
+                ...KATA_DEPLOY_OTHER_SHIMS.map((shim) => [shim, { enabled: false }]),
+            ]),
         },
     };
 }

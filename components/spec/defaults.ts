@@ -80,7 +80,15 @@ export interface ResolvedSpec {
     dataProtection: DataProtection;
     cluster: Required<Omit<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">> &
         Pick<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">;
-    gcp: GcpSpec & { releaseChannel: string; masterCidr: string; podSnapshots: boolean; softDeleteDays: number };
+    gcp: GcpSpec & {
+        releaseChannel: string;
+        masterCidr: string;
+        podSnapshots: boolean;
+        softDeleteDays: number;
+        enableApis: boolean;
+        subnetFlowLogs: boolean;
+        binaryAuthorization: string;
+    };
 }
 
 export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
@@ -224,6 +232,9 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             masterCidr: spec.gcp?.masterCidr ?? "172.16.0.0/28",
             podSnapshots: spec.gcp?.podSnapshots ?? false,
             softDeleteDays: spec.gcp?.softDeleteDays ?? 7,
+            enableApis: spec.gcp?.enableApis ?? true,
+            subnetFlowLogs: spec.gcp?.subnetFlowLogs ?? true,
+            binaryAuthorization: spec.gcp?.binaryAuthorization ?? "PROJECT_SINGLETON_POLICY_ENFORCE",
         },
     };
 }

@@ -309,6 +309,20 @@ export interface GcpSpec {
     snapshotBucketName?: string;
     /** Days deleted snapshot objects stay restorable (GCS soft delete): 0, or 7 to 90. Default - 7 */
     softDeleteDays?: number;
+    /**
+     * Enable the Google APIs the platform uses (never disabled on destroy), so a project needs only
+     * credentials. Turn off where the deployer may not enable APIs (see README for the list). Default - true
+     */
+    enableApis?: boolean;
+    /** VPC flow logs on the node subnet (5-second aggregation, 50% sampling). Default - true */
+    subnetFlowLogs?: boolean;
+    /** Bucket that receives the snapshot bucket's usage and storage logs. Default - none (Cloud Audit Logs still apply) */
+    accessLogBucket?: string;
+    /**
+     * Binary Authorization: "PROJECT_SINGLETON_POLICY_ENFORCE" enforces the project's policy (which allows
+     * every image until you tighten it); "DISABLED" turns it off. Default - "PROJECT_SINGLETON_POLICY_ENFORCE"
+     */
+    binaryAuthorization?: string;
 }
 
 export interface PlatformSpec {
