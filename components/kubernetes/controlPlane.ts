@@ -99,62 +99,85 @@ export const CONTROLLER_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
     { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ALL_VERBS },
 ];
 
+/**
+ * A control-plane Deployment: replicas spread over nodes (one node's loss does not stop the component),
+ * rolled without a gap, restricted pod security; the caller gives the containers and volumes.
+ */
+export function hardenedDeploymentArgs(
+    spec: ResolvedSpec,
+    component: { name: string; labels: Record<string, string>; podLabels?: Record<string, string>; replicas: number },
+    namespace: pulumi.Input<string>,
+    serviceAccount: pulumi.Input<string>,
+    pod: Pick<k8s.types.input.core.v1.PodSpec, "containers" | "volumes" | "terminationGracePeriodSeconds">,
+): k8s.apps.v1.DeploymentArgs {
+    return {
+        metadata: { name: component.name, namespace, labels: component.labels, annotations: awaitAnnotations(spec) },
+        spec: {
+            replicas: component.replicas,
+            selector: { matchLabels: component.labels },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            template: {
+                metadata: { labels: { ...component.labels, ...component.podLabels } },
+                spec: {
+                    serviceAccountName: serviceAccount,
+                    securityContext: hardenedPodSecurity,
+                    topologySpreadConstraints: [
+                        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: component.labels } },
+                    ],
+                    ...pod,
+                },
+            },
+        },
+    };
+}
+
+/** Binds a ServiceAccount of the control plane to a Role or ClusterRole (a RoleBinding when `namespace` is set). */
+export function bindingArgs(
+    name: string,
+    labels: Record<string, string>,
+    role: { kind: "Role" | "ClusterRole"; name: pulumi.Input<string> },
+    serviceAccount: { name: pulumi.Input<string>; namespace: pulumi.Input<string> },
+    namespace?: pulumi.Input<string>,
+): Omit<k8s.rbac.v1.RoleBindingArgs, "kind" | "apiVersion"> {
+    return {
+        metadata: { name, namespace, labels },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: role.kind, name: role.name },
+        subjects: [{ kind: "ServiceAccount", ...serviceAccount }],
+    };
+}
+
 export function controllerDeploymentArgs(
     spec: ResolvedSpec,
     facts: ClusterFacts,
     namespace: pulumi.Input<string>,
     serviceAccount: pulumi.Input<string>,
 ): k8s.apps.v1.DeploymentArgs {
-    return {
-        metadata: { name: CONTROLLER_NAME, namespace, labels: CONTROLLER_LABELS, annotations: awaitAnnotations(spec) },
-        spec: {
-            replicas: spec.controlPlane.replicas,
-            selector: { matchLabels: CONTROLLER_LABELS },
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            template: {
-                metadata: { labels: { ...CONTROLLER_LABELS, ...facts.controllerPodLabels } },
-                spec: {
-                    serviceAccountName: serviceAccount,
-                    securityContext: hardenedPodSecurity,
-                    // Spread replicas so one node's loss does not stop reconciliation.
-                    topologySpreadConstraints: [
-                        {
-                            maxSkew: 1,
-                            topologyKey: "kubernetes.io/hostname",
-                            whenUnsatisfiable: "ScheduleAnyway",
-                            labelSelector: { matchLabels: CONTROLLER_LABELS },
-                        },
-                    ],
-                    containers: [
-                        {
-                            name: CONTROLLER_NAME,
-                            image: imageRef(spec, CONTROLLER_NAME),
-                            args: [
-                                "--leader-elect=true",
-                                pulumi.interpolate`--leader-election-namespace=${namespace}`,
-                                "--extensions",
-                                "--metrics-bind-address=:8080",
-                                "--health-probe-bind-address=:8081",
-                            ],
-                            ports: [
-                                { name: "metrics", containerPort: 8080, protocol: "TCP" },
-                                { name: "healthz", containerPort: 8081, protocol: "TCP" },
-                            ],
-                            livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 15, periodSeconds: 20 },
-                            readinessProbe: { httpGet: { path: "/readyz", port: "healthz" }, initialDelaySeconds: 5, periodSeconds: 10 },
-                            resources: {
-                                requests: { cpu: "100m", memory: "128Mi" },
-                                limits: { cpu: "1", memory: "512Mi" },
-                            },
-                            securityContext: hardenedContainerSecurity,
-                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                        },
-                    ],
-                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                },
+    const controller = { name: CONTROLLER_NAME, labels: CONTROLLER_LABELS, podLabels: facts.controllerPodLabels, replicas: spec.controlPlane.replicas };
+    return hardenedDeploymentArgs(spec, controller, namespace, serviceAccount, {
+        containers: [
+            {
+                name: CONTROLLER_NAME,
+                image: imageRef(spec, CONTROLLER_NAME),
+                args: [
+                    "--leader-elect=true",
+                    pulumi.interpolate`--leader-election-namespace=${namespace}`,
+                    "--extensions",
+                    "--metrics-bind-address=:8080",
+                    "--health-probe-bind-address=:8081",
+                ],
+                ports: [
+                    { name: "metrics", containerPort: 8080, protocol: "TCP" },
+                    { name: "healthz", containerPort: 8081, protocol: "TCP" },
+                ],
+                livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 15, periodSeconds: 20 },
+                readinessProbe: { httpGet: { path: "/readyz", port: "healthz" }, initialDelaySeconds: 5, periodSeconds: 10 },
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                securityContext: hardenedContainerSecurity,
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
-        },
-    };
+        ],
+        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+    });
 }
 
 type Policy = { name: string; args: k8s.networking.v1.NetworkPolicyArgs };

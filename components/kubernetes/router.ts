@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedSpec } from "../spec/defaults";
 import { RouterAuth } from "../spec/types";
-import { awaitAnnotations, hardenedContainerSecurity, hardenedPodSecurity, imageRef } from "./controlPlane";
+import { awaitAnnotations, hardenedContainerSecurity, hardenedDeploymentArgs, imageRef } from "./controlPlane";
 
 export const ROUTER_NAME = "sandbox-router";
 /** The Service name and port the SDKs hard-code. */
@@ -40,42 +40,27 @@ export function routerDeploymentArgs(
     sandboxNamespace: pulumi.Input<string>,
     serviceAccount: pulumi.Input<string>,
 ): k8s.apps.v1.DeploymentArgs {
-    return {
-        metadata: { name: ROUTER_NAME, namespace, labels: ROUTER_LABELS, annotations: awaitAnnotations(spec) },
-        spec: {
-            replicas: spec.controlPlane.routerReplicas,
-            selector: { matchLabels: ROUTER_LABELS },
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            template: {
-                metadata: { labels: ROUTER_LABELS },
-                spec: {
-                    serviceAccountName: serviceAccount,
-                    securityContext: hardenedPodSecurity,
-                    topologySpreadConstraints: [
-                        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: ROUTER_LABELS } },
-                    ],
-                    // Upstream's router drains in-flight requests for up to its shutdown timeout.
-                    terminationGracePeriodSeconds: 45,
-                    containers: [
-                        {
-                            name: ROUTER_NAME,
-                            image: imageRef(spec, "sandbox-router-go"),
-                            args: routerArgs(spec, sandboxNamespace),
-                            ports: [
-                                { name: "proxy", containerPort: ROUTER_PORT, protocol: "TCP" },
-                                { name: "metrics", containerPort: ROUTER_METRICS_PORT, protocol: "TCP" },
-                                { name: "healthz", containerPort: 8081, protocol: "TCP" },
-                            ],
-                            livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 5, periodSeconds: 10 },
-                            readinessProbe: { httpGet: { path: "/readyz", port: "healthz" }, initialDelaySeconds: 1, periodSeconds: 5 },
-                            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
-                            securityContext: hardenedContainerSecurity,
-                        },
-                    ],
-                },
+    const router = { name: ROUTER_NAME, labels: ROUTER_LABELS, replicas: spec.controlPlane.routerReplicas };
+    return hardenedDeploymentArgs(spec, router, namespace, serviceAccount, {
+        // Upstream's router drains in-flight requests for up to its shutdown timeout.
+        terminationGracePeriodSeconds: 45,
+        containers: [
+            {
+                name: ROUTER_NAME,
+                image: imageRef(spec, "sandbox-router-go"),
+                args: routerArgs(spec, sandboxNamespace),
+                ports: [
+                    { name: "proxy", containerPort: ROUTER_PORT, protocol: "TCP" },
+                    { name: "metrics", containerPort: ROUTER_METRICS_PORT, protocol: "TCP" },
+                    { name: "healthz", containerPort: 8081, protocol: "TCP" },
+                ],
+                livenessProbe: { httpGet: { path: "/healthz", port: "healthz" }, initialDelaySeconds: 5, periodSeconds: 10 },
+                readinessProbe: { httpGet: { path: "/readyz", port: "healthz" }, initialDelaySeconds: 1, periodSeconds: 5 },
+                resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+                securityContext: hardenedContainerSecurity,
             },
-        },
-    };
+        ],
+    });
 }
 
 export function routerServiceArgs(spec: ResolvedSpec, namespace: pulumi.Input<string>): k8s.core.v1.ServiceArgs {

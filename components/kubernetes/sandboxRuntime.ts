@@ -9,6 +9,7 @@ import { SpecProblem, throwIfInvalid, validateSpec } from "../spec/validate";
 import {
     AGENT_SANDBOX_CRD_FILES,
     awaitAnnotations,
+    bindingArgs,
     CONTROLLER_LABELS,
     CONTROLLER_NAME,
     CONTROLLER_RULES,
@@ -161,11 +162,10 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         );
         new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-controller`,
-            {
-                metadata: { name: `${spec.name}-${CONTROLLER_NAME}`, labels: CONTROLLER_LABELS },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: controlNamespace }],
-            },
+            bindingArgs(`${spec.name}-${CONTROLLER_NAME}`, CONTROLLER_LABELS, { kind: "ClusterRole", name: clusterRole.metadata.name }, {
+                name: serviceAccount.metadata.name,
+                namespace: controlNamespace,
+            }),
             parent,
         );
         new k8s.apps.v1.Deployment(
@@ -239,13 +239,10 @@ export class SandboxRuntime extends pulumi.ComponentResource {
             { metadata: { name: ROUTER_NAME, namespace: sandboxNamespace, labels: ROUTER_LABELS }, rules: ROUTER_POD_RULES },
             parent,
         );
+        const routerIdentity = { name: routerAccount.metadata.name, namespace: controlNamespace };
         new k8s.rbac.v1.RoleBinding(
             `${name}-router-pods`,
-            {
-                metadata: { name: ROUTER_NAME, namespace: sandboxNamespace, labels: ROUTER_LABELS },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: routerPods.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: routerAccount.metadata.name, namespace: controlNamespace }],
-            },
+            bindingArgs(ROUTER_NAME, ROUTER_LABELS, { kind: "Role", name: routerPods.metadata.name }, routerIdentity, sandboxNamespace),
             parent,
         );
         if (spec.controlPlane.routerAuth === RouterAuth.TokenReview) {
@@ -256,11 +253,7 @@ export class SandboxRuntime extends pulumi.ComponentResource {
             );
             new k8s.rbac.v1.ClusterRoleBinding(
                 `${name}-router-tokenreview`,
-                {
-                    metadata: { name: `${spec.name}-${ROUTER_NAME}-tokenreview`, labels: ROUTER_LABELS },
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: tokenReviews.metadata.name },
-                    subjects: [{ kind: "ServiceAccount", name: routerAccount.metadata.name, namespace: controlNamespace }],
-                },
+                bindingArgs(`${spec.name}-${ROUTER_NAME}-tokenreview`, ROUTER_LABELS, { kind: "ClusterRole", name: tokenReviews.metadata.name }, routerIdentity),
                 parent,
             );
         }
