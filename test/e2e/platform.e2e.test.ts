@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OWNER_ANNOTATION } from "../../components/kubernetes/controlPlane";
+import { CONTROLLER_LABELS, OWNER_ANNOTATION } from "../../components/kubernetes/controlPlane";
 import { ROUTER_LABELS } from "../../components/kubernetes/router";
 import { sandboxRuntimeClass } from "../../policies/rules/kubernetes";
 import { eventually, isReady, KubeAccess, kubeAccess, kubeGet, kubeRequest, watchUntil } from "../../scripts/node/kube";
@@ -76,7 +76,8 @@ function writeStack(list: StackTemplate[], stack = "e2e", extra: Record<string, 
                 { name: "kata", isolation: "kata", runtimeHandler: "kata-qemu" },
             ],
             "cloister:controlPlane": { crdSource: path.join(nodeBin, "crds/agent-sandbox") },
-            "cloister:cluster": { storageProvisioner: "rancher.io/local-path" },
+            // The node's API server address, so the control plane's egress names it rather than any address.
+            "cloister:cluster": { storageProvisioner: "rancher.io/local-path", apiServerCidrs: ["10.200.0.1/32"] },
             "cloister:templates": list.map((t) => ({
                 ...t,
                 image: RUNTIME_IMAGE,
@@ -461,13 +462,14 @@ describe("the kubernetes target on a real node", () => {
             }
             applyPod("default", "control-probe", { app: "control-probe" });
             applyPod(CONTROL_NS, "router-stand-in", ROUTER_LABELS);
+            applyPod(CONTROL_NS, "controller-stand-in", CONTROLLER_LABELS);
             const internet = await claim("python", "net-internet");
             internetPod = (await claimPod(internet.claim)).metadata.name;
             const offline = await claim("offline", "net-offline");
             offlinePod = (await claimPod(offline.claim)).metadata.name;
             const other = await claim("cold", "net-other");
             otherSandboxIp = (await claimPod(other.claim)).status.podIP;
-            for (const [ns, name] of [["default", "control-probe"], [CONTROL_NS, "router-stand-in"]]) {
+            for (const [ns, name] of [["default", "control-probe"], [CONTROL_NS, "router-stand-in"], [CONTROL_NS, "controller-stand-in"]]) {
                 await eventually(`${ns}/${name} Ready`, async () => isReady(await kubeGet(access, api.pod(ns, name))), 120);
             }
         });
@@ -475,6 +477,7 @@ describe("the kubernetes target on a real node", () => {
         afterAll(async () => {
             await kubeRequest(access, "DELETE", api.pod("default", "control-probe"));
             await kubeRequest(access, "DELETE", api.pod(CONTROL_NS, "router-stand-in"));
+            await kubeRequest(access, "DELETE", api.pod(CONTROL_NS, "controller-stand-in"));
             for (const c of ["net-internet", "net-offline", "net-other"]) await deleteClaim(c);
         });
 
@@ -494,6 +497,16 @@ describe("the kubernetes target on a real node", () => {
             expect(tcpFrom(NS, internetPod, otherSandboxIp, 8888), "another sandbox").not.toBe("open");
             expect(tcpFrom("default", "control-probe", otherSandboxIp, 8888), "a sandbox, from outside the router").not.toBe("open");
             expect(resolveFrom(NS, internetPod, "kubernetes.default.svc.cluster.local"), "cluster DNS").toBe("10.96.0.1");
+        });
+
+        it("the control plane reaches the API server and DNS, the router also the sandboxes, and nothing else", async () => {
+            for (const pod of ["controller-stand-in", "router-stand-in"]) {
+                expect(tcpFrom(CONTROL_NS, pod, "10.96.0.1", 443), `${pod}: the API server`).toBe("open");
+                expect(resolveFrom(CONTROL_NS, pod, "kubernetes.default.svc.cluster.local"), `${pod}: cluster DNS`).toBe("10.96.0.1");
+                expect(tcpFrom(CONTROL_NS, pod, addresses.internet, 80), `${pod}: the internet`).not.toBe("open");
+                expect(tcpFrom(CONTROL_NS, pod, addresses.metadata, 80), `${pod}: cloud metadata`).not.toBe("open");
+            }
+            expect(tcpFrom(CONTROL_NS, "controller-stand-in", otherSandboxIp, 8888), "a sandbox, from the controller").not.toBe("open");
         });
 
         it("an egress-none sandbox reaches nothing, not even DNS", async () => {
