@@ -274,23 +274,11 @@ describe("plan of gcp-dev", () => {
         expect(b.forceDestroy).toBe(false);
     });
 
-    it("grants the controller's own ServiceAccount objectUser on the bucket through direct Workload Identity", () => {
-        const grant = one(p, T.bucketMember);
-        const g = inputs(grant);
-        const bucket = inputs(one(p, T.bucket));
-        const ksa = inputs(ofType(p, "kubernetes:core/v1:ServiceAccount").find((r) => r.name.endsWith("-runtime-controller"))!);
-        const controlNs = inputs(ofType(p, "kubernetes:core/v1:Namespace").find((r) => r.name.endsWith("-control-plane"))!);
-        expect(g.bucket).toBe(bucket.name);
-        expect(g.role).toBe("roles/storage.objectUser");
-        expect(g.member).toMatch(
-            new RegExp(
-                `^principal://iam\\.googleapis\\.com/projects/[^/]+/locations/global/workloadIdentityPools/${PROJECT}\\.svc\\.id\\.goog/subject/ns/${controlNs.metadata.name}/sa/${ksa.metadata.name}$`,
-            ),
-        );
-        // The pool exists once the cluster does.
-        expect(grant.dependsOn).toContain(id(one(p, T.cluster)));
-        // No Google service account for the controller, no keys, no annotation.
+    it("grants the bucket to nobody who does not write to it: the control plane gets no cloud identity", () => {
+        expect(ofType(p, T.bucketMember)).toEqual([]);
+        // One Google service account (the nodes'); no key, no Workload Identity annotation on the controller.
         expect(ofType(p, T.account)).toHaveLength(1);
+        const ksa = inputs(ofType(p, "kubernetes:core/v1:ServiceAccount").find((r) => r.name.endsWith("-runtime-controller"))!);
         expect(Object.keys(ksa.metadata.annotations ?? {}).filter((k) => k.startsWith("iam.gke.io/"))).toEqual([]);
     });
 

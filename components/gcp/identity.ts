@@ -1,10 +1,8 @@
 // Identities: the nodes' own least-privilege service account (instead of the Compute Engine default
-// account, which holds Editor), and the control plane's access to the snapshot bucket through direct
-// Workload Identity Federation: an IAM grant to the Kubernetes ServiceAccount itself, so there is no
-// Google service account, no key and no ServiceAccount annotation.
+// account, which holds Editor). The snapshot bucket is granted only to identities that write to it; the
+// agent-sandbox control plane never does, so it gets none.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTROLLER_NAME } from "../kubernetes/controlPlane";
 import { ResolvedSpec } from "../spec/defaults";
 
 /** What nodes need: write logs and metrics, report metadata, pull images from Artifact Registry. */
@@ -16,15 +14,7 @@ export const NODE_SERVICE_ACCOUNT_ROLES = [
     "roles/artifactregistry.reader",
 ];
 
-/** The role the controller's ServiceAccount gets on the snapshot bucket: read, write, list, delete objects. */
-export const SNAPSHOT_BUCKET_ROLE = "roles/storage.objectUser";
-
 export const workloadPool = (project: string) => `${project}.svc.id.goog`;
-
-/** The Workload Identity Federation principal of one Kubernetes ServiceAccount. */
-export function workloadIdentityPrincipal(projectNumber: string, project: string, namespace: string, serviceAccount: string): string {
-    return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${workloadPool(project)}/subject/ns/${namespace}/sa/${serviceAccount}`;
-}
 
 export interface NodeIdentity {
     account: gcp.serviceaccount.Account;
@@ -52,30 +42,4 @@ export function createNodeIdentity(name: string, spec: ResolvedSpec, project: st
             ),
     );
     return { account, email: account.email, grants };
-}
-
-/**
- * `roles/storage.objectUser` on the bucket for the controller's KSA. The workload pool exists only once a
- * cluster with Workload Identity does, so the grant waits for the cluster.
- */
-export function grantControllerBucketAccess(
-    name: string,
-    spec: ResolvedSpec,
-    project: string,
-    projectNumber: pulumi.Input<string>,
-    bucket: pulumi.Input<string>,
-    cluster: pulumi.Resource,
-    opts: pulumi.CustomResourceOptions,
-): gcp.storage.BucketIAMMember {
-    return new gcp.storage.BucketIAMMember(
-        `${name}-snapshots-controller`,
-        {
-            bucket,
-            role: SNAPSHOT_BUCKET_ROLE,
-            member: pulumi
-                .output(projectNumber)
-                .apply((number) => workloadIdentityPrincipal(number, project, spec.controlPlane.namespace, CONTROLLER_NAME)),
-        },
-        { ...opts, dependsOn: [cluster] },
-    );
 }

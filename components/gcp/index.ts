@@ -12,7 +12,7 @@ import { validatePlatformSpec } from "../validation";
 import { enableApis } from "./apis";
 import { createSnapshotBucket } from "./bucket";
 import { createCluster, gkeKubeconfig } from "./cluster";
-import { createNodeIdentity, grantControllerBucketAccess, workloadPool } from "./identity";
+import { createNodeIdentity, workloadPool } from "./identity";
 import { createNetwork } from "./network";
 import { createNodePools, gkeAddedLabels, gkeAddedTaints, gkeNodeTaints, GKE_SANDBOX_KEY } from "./nodePools";
 import { withGcpProject } from "./validate";
@@ -125,7 +125,6 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
         const cluster = createCluster(name, spec, project, projectNumber, network, nodes.email, [...nodes.grants, ...apis], parent);
         const pools = createNodePools(name, spec, project, cluster, nodes.email, parent);
         const bucket = createSnapshotBucket(name, spec, project, afterApis);
-        grantControllerBucketAccess(name, spec, project, projectNumber, bucket.name, cluster, parent);
 
         this.project = pulumi.output(project);
         this.clusterName = cluster.name;
