@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { SPEC_KEYS, suggestKey } from "../components/spec/schema";
 import { PlatformSpec, Target } from "../components/spec/types";
 
 export interface StackSettings {
@@ -35,7 +36,30 @@ export function readKubeconfig(setting: string | undefined): pulumi.Output<strin
     return document === undefined ? undefined : pulumi.secret(document);
 }
 
+/** Settings the stack reads besides the spec's own keys. */
+const STACK_KEYS = ["kubeconfig", "kubeconfigContext"];
+
+/**
+ * A misspelled key would otherwise be ignored and the platform planned with defaults: refuse every
+ * `cloister:` key that is no setting, naming the nearest one.
+ */
+export function unknownStackKeys(configKeys: string[], namespace = "cloister"): string[] {
+    const valid = [...SPEC_KEYS, ...STACK_KEYS];
+    return configKeys
+        .filter((k) => k.startsWith(`${namespace}:`))
+        .map((k) => k.slice(namespace.length + 1))
+        .filter((k) => !valid.includes(k))
+        .map((k) => {
+            const near = suggestKey(k, valid);
+            return `${namespace}:${k}: unknown setting; ${near ? `did you mean ${namespace}:${near}?` : `valid settings: ${valid.map((v) => `${namespace}:${v}`).join(", ")}`}`;
+        });
+}
+
 export function readStackSettings(): StackSettings {
+    const unknown = unknownStackKeys(Object.keys(pulumi.runtime.allConfig()));
+    if (unknown.length > 0) {
+        throw new pulumi.RunError(`invalid stack configuration (${unknown.length} problem${unknown.length > 1 ? "s" : ""}):\n  ${unknown.join("\n  ")}`);
+    }
     const config = new pulumi.Config();
     const spec: PlatformSpec = {
         target: config.require("target") as Target,

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { kubeconfigFromSetting, readKubeconfig } from "../stacks/config";
+import { kubeconfigFromSetting, readKubeconfig, unknownStackKeys } from "../stacks/config";
 
 const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 const doc = "apiVersion: v1\nkind: Config\nclusters: []\n";
@@ -37,5 +37,15 @@ describe("readKubeconfig", () => {
         // Not even a secret wrapping nothing: the provider takes that for an empty kubeconfig.
         expect(readKubeconfig("")).toBeUndefined();
         expect(readKubeconfig(undefined)).toBeUndefined();
+    });
+});
+
+describe("unknownStackKeys", () => {
+    it("refuses every cloister: key that is no setting, naming the nearest one", () => {
+        expect(unknownStackKeys(["cloister:templtes", "cloister:kubeConfig", "cloister:name", "cloister:templates", "gcp:project"])).toEqual([
+            "cloister:templtes: unknown setting; did you mean cloister:templates?",
+            "cloister:kubeConfig: unknown setting; did you mean cloister:kubeconfig?",
+        ]);
+        expect(unknownStackKeys(["cloister:flavour"])[0]).toMatch(/^cloister:flavour: unknown setting; valid settings: cloister:target, cloister:name, /);
     });
 });

@@ -130,3 +130,50 @@ describe("resolveSpec", () => {
         expect(spec.pools[0].taints).toEqual([]);
     });
 });
+
+describe("the spec's shape, from the schema generated out of the spec types", () => {
+    const problems = (change: (s: any) => void) => validateSpec(withChange(change));
+
+    it("refuses a misspelled key at every level, naming the nearest valid one", () => {
+        expect(problems((s) => (s.templtes = []))).toContainEqual({ path: "templtes", reason: "unknown setting; did you mean templates?" });
+        expect(problems((s) => (s.templates[0].warmPoolsize = 2))).toContainEqual({
+            path: "templates[0].warmPoolsize",
+            reason: "unknown setting; did you mean templates[0].warmPoolSize?",
+        });
+        expect(problems((s) => (s.sandboxPools[1].machinetype = "n2-standard-8"))).toContainEqual({
+            path: "sandboxPools[1].machinetype",
+            reason: "unknown setting; did you mean sandboxPools[1].machineType?",
+        });
+        // Nothing close: the valid keys are listed instead of a guess.
+        const [far] = problems((s) => (s.storage = { colour: "blue" }));
+        expect(far.path).toBe("storage.colour");
+        expect(far.reason).toMatch(/^unknown setting; valid settings here: tier, reclaimPolicy, /);
+    });
+
+    it("says so when a map stands where a list belongs (instead of crashing on it)", () => {
+        const [p] = problems((s) => (s.templates = { py: s.templates[0] }));
+        expect(p).toEqual({ path: "templates", reason: 'must be a list (YAML items starting with "- "), not a map' });
+    });
+
+    it("refuses the string \"yes\"/\"true\" for a boolean with the reason, instead of coercing it", () => {
+        expect(problems((s) => (s.controlPlane = { awaitReadiness: "yes" }))).toEqual([
+            { path: "controlPlane.awaitReadiness", reason: 'must be true or false, not the string "yes": write it without quotes' },
+        ]);
+        expect(problems((s) => (s.storage = { snapshotClass: "true" }))[0].reason).toMatch(/not the string "true"/);
+    });
+
+    it("names the valid values of an enum and reports every shape problem at once", () => {
+        const found = problems((s) => {
+            s.templates[0].isolation = "gvisr";
+            s.templates[1].egress = "some";
+            s.sandboxPools[0].minNodes = "3";
+        });
+        expect(found).toEqual(
+            expect.arrayContaining([
+                { path: "templates[0].isolation", reason: '"gvisr" is not one of "gvisor", "kata"' },
+                { path: "templates[1].egress", reason: '"some" is not one of "internet", "none"' },
+                { path: "sandboxPools[0].minNodes", reason: 'must be a number, not "3"' },
+            ]),
+        );
+    });
+});

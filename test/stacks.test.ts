@@ -69,4 +69,26 @@ describe("plan command", () => {
         expect(result.stderr).toMatch(/templates\[0\]\.isolation: no sandbox pool provides "kata"/);
         expect(result.stderr).toMatch(/cluster\.storageProvisioner/);
     });
+
+    it("refuses misspelled stack keys and nested keys before anything is planned, naming the nearest", () => {
+        const result = runPlanWithConfig("typo", [
+            "cloister:target: kubernetes",
+            "cloister:name: typo",
+            "cloister:templtes: []",
+            "cloister:kubeConfig: ~/.kube/config",
+        ]);
+        expect(result.status).not.toBe(0);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toMatch(/cloister:templtes: unknown setting; did you mean cloister:templates\?/);
+        expect(result.stderr).toMatch(/cloister:kubeConfig: unknown setting; did you mean cloister:kubeconfig\?/);
+        const nested = runPlanWithConfig("nested", [
+            "cloister:target: kubernetes",
+            "cloister:name: nested",
+            "cloister:cluster: {storageProvisioner: x.csi.example.com}",
+            "cloister:sandboxPools: [{name: gv, isolation: gvisor}]",
+            "cloister:templates: [{name: py, image: img, isolation: gvisor, warmPoolsize: 2}]",
+        ]);
+        expect(nested.status).not.toBe(0);
+        expect(nested.stderr).toMatch(/templates\[0\]\.warmPoolsize: unknown setting; did you mean templates\[0\]\.warmPoolSize\?/);
+    });
 });

@@ -3,6 +3,7 @@
 // `pulumi.InputPropertiesError` before registering anything; the policy pack calls the same checks.
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_RUNTIME_HANDLER, resolveSpec, ResolvedPool, sharedPoolLabels } from "./defaults";
+import { checkShape } from "./schema";
 import {
     DataProtection,
     EgressMode,
@@ -280,6 +281,9 @@ export function validateSpec(spec: PlatformSpec): SpecProblem[] {
     if (typeof spec !== "object" || spec === null) {
         return [{ path: "", reason: "the platform spec must be an object" }];
     }
+    // Shape first (keys, types, enums, lists vs maps): the semantic checks below assume it.
+    const shape = checkShape(spec);
+    if (shape.length > 0) return shape;
     checkEnum(problems, "target", spec.target, Target, true);
     checkDnsLabel(problems, "name", spec.name, 20);
     if (spec.target !== Target.Kubernetes && spec.target !== undefined && !spec.region) {
