@@ -1,9 +1,17 @@
 // SandboxRuntime under Pulumi mocks, built as a customer's program would: every object it registers,
 // with the fields sandbox isolation and hardening depend on.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ClusterFacts, existingClusterFacts, PlatformSpec, resolveSpec, SandboxRuntime } from "../components";
 import { PlannedResource, PlanRecorder } from "../scripts/mocks";
+import { AGENT_SANDBOX_CRD_FILES } from "../components/kubernetes/controlPlane";
+
+// A local CRD mirror (the validator checks that its files exist at plan time).
+const MIRROR = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-crd-mirror-"));
+for (const file of AGENT_SANDBOX_CRD_FILES) fs.writeFileSync(path.join(MIRROR, file), "");
 
 const spec: PlatformSpec = {
     target: "kubernetes",
@@ -15,7 +23,7 @@ const spec: PlatformSpec = {
     ],
     gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4" }],
     cluster: { storageProvisioner: "pd.csi.storage.gke.io", storageParameters: { type: "pd-balanced" }, apiServerCidrs: ["203.0.113.10/32"] },
-    controlPlane: { imageRegistry: "mirror.example.com/k8s", crdSource: "/mirror/agent-sandbox/crds" },
+    controlPlane: { imageRegistry: "mirror.example.com/k8s", crdSource: MIRROR },
     templates: [
         { name: "py", image: "python:3.12-slim", isolation: "gvisor", warmPoolSize: 3, memory: "4Gi" },
         { name: "vm", image: "python:3.12-slim", isolation: "kata", egress: "none", volumeSizeGb: 0 },
@@ -81,12 +89,7 @@ describe("storage", () => {
 describe("control plane", () => {
     it("applies the four agent-sandbox CRDs from the configured source", () => {
         const files = byType("kubernetes:yaml/v2:ConfigFile").map((r) => (r.inputs as any).file).sort();
-        expect(files).toEqual([
-            "/mirror/agent-sandbox/crds/agents.x-k8s.io_sandboxes.yaml",
-            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxclaims.yaml",
-            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxtemplates.yaml",
-            "/mirror/agent-sandbox/crds/extensions.agents.x-k8s.io_sandboxwarmpools.yaml",
-        ]);
+        expect(files).toEqual([...AGENT_SANDBOX_CRD_FILES].sort().map((f) => `${MIRROR}/${f}`));
     });
 
     it("runs a hardened, highly available controller from the mirrored image", () => {

@@ -1,6 +1,10 @@
 // The pure validator: every bad input is reported with its field path and what would be valid, and
 // every problem of a spec is reported at once.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { describe, expect, it } from "vitest";
+import { AGENT_SANDBOX_CRD_FILES } from "../components/kubernetes/controlPlane";
 import { PlatformSpec, resolveSpec, validateSpec } from "../components/spec";
 import { validatePlatformSpec } from "../components/validation";
 
@@ -175,5 +179,25 @@ describe("the spec's shape, from the schema generated out of the spec types", ()
                 { path: "sandboxPools[0].minNodes", reason: 'must be a number, not "3"' },
             ]),
         );
+    });
+});
+
+describe("URL and path settings", () => {
+    const reasons = (crdSource: string) => validateSpec(withChange((s) => (s.controlPlane = { crdSource }))).filter((p) => p.path === "controlPlane.crdSource").map((p) => p.reason);
+
+    it("take https:// URL prefixes and refuse plain http and other schemes", () => {
+        expect(reasons("https://mirror.example.com/agent-sandbox/v1.0.3/k8s/crds")).toEqual([]);
+        expect(reasons("http://mirror.example.com/crds")[0]).toMatch(/must be an https:\/\/ URL prefix or a local directory/);
+        expect(reasons("ftp://mirror.example.com/crds")[0]).toMatch(/must be an https:\/\//);
+    });
+
+    it("take a local directory only if it holds the files now, naming the missing ones", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-crds-"));
+        const [missing] = reasons(dir);
+        expect(missing).toMatch(/lacks agents\.x-k8s\.io_sandboxes\.yaml, extensions\.agents\.x-k8s\.io_sandboxtemplates\.yaml/);
+        for (const f of AGENT_SANDBOX_CRD_FILES) fs.writeFileSync(path.join(dir, f), "");
+        expect(reasons(dir)).toEqual([]);
+        const snapshot = validateSpec(withChange((s) => (s.storage = { snapshotCrdSource: dir }))).find((p) => p.path === "storage.snapshotCrdSource");
+        expect(snapshot?.reason).toMatch(/lacks snapshot\.storage\.k8s\.io_volumesnapshotclasses\.yaml/);
     });
 });

@@ -2,6 +2,10 @@
 // what would be valid, so a user fixes a config in one pass. Components turn the list into one
 // `pulumi.InputPropertiesError` before registering anything; the policy pack calls the same checks.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as nodePath from "path";
+import { AGENT_SANDBOX_CRD_FILES } from "../kubernetes/controlPlane";
+import { SNAPSHOT_CRD_FILES } from "../kubernetes/storage";
 import { DEFAULT_RUNTIME_HANDLER, resolveSpec, ResolvedPool, sharedPoolLabels } from "./defaults";
 import { checkShape } from "./schema";
 import {
@@ -106,6 +110,23 @@ function checkQuantity(problems: SpecProblem[], path: string, value: unknown) {
     if (value === undefined) return;
     if (typeof value !== "string" || !QUANTITY.test(value) || Number.parseFloat(value) <= 0) {
         problems.push({ path, reason: `${JSON.stringify(value)} is not a positive Kubernetes quantity (e.g. "500m", "2", "4Gi")` });
+    }
+}
+
+/**
+ * A URL or path setting: an https:// URL prefix (fetched at deploy time), or a local directory that holds
+ * the named files now, at plan time. Plain http and other schemes are refused.
+ */
+function checkSource(problems: SpecProblem[], path: string, value: string | undefined, files: string[], what: string) {
+    if (value === undefined) return;
+    if (/^https:\/\/[^/\s]+/.test(value)) return;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.trim() === "") {
+        problems.push({ path, reason: `${JSON.stringify(value)} must be an https:// URL prefix or a local directory holding ${what}` });
+        return;
+    }
+    const missing = files.filter((f) => !fs.existsSync(nodePath.join(value, f)));
+    if (missing.length > 0) {
+        problems.push({ path, reason: `the local directory ${JSON.stringify(value)} lacks ${missing.join(", ")} (${what})` });
     }
 }
 
@@ -333,9 +354,8 @@ export function validateSpec(spec: PlatformSpec): SpecProblem[] {
     if (control.imageRegistry !== undefined && !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/.test(control.imageRegistry)) {
         problems.push({ path: "controlPlane.imageRegistry", reason: `${JSON.stringify(control.imageRegistry)} must be a registry host and optional path without a scheme (e.g. "mirror.example.com/k8s")` });
     }
-    if (control.crdSource !== undefined && (typeof control.crdSource !== "string" || control.crdSource.trim() === "" || /^http:\/\//.test(control.crdSource))) {
-        problems.push({ path: "controlPlane.crdSource", reason: "must be an https:// URL prefix or a local directory holding the agent-sandbox CRD files" });
-    }
+    checkSource(problems, "controlPlane.crdSource", control.crdSource, AGENT_SANDBOX_CRD_FILES, "the agent-sandbox CRD files");
+    checkSource(problems, "storage.snapshotCrdSource", spec.storage?.snapshotCrdSource, SNAPSHOT_CRD_FILES, "the CSI snapshot CRD files");
     const controlNamespace = control.namespace ?? "agent-sandbox-system";
     if (control.namespace !== undefined) checkDnsLabel(problems, "controlPlane.namespace", control.namespace, 63);
     checkInt(problems, "controlPlane.routerReplicas", control.routerReplicas, 1, 10);
