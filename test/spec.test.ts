@@ -201,3 +201,17 @@ describe("URL and path settings", () => {
         expect(snapshot?.reason).toMatch(/lacks snapshot\.storage\.k8s\.io_volumesnapshotclasses\.yaml/);
     });
 });
+
+describe("values a person naturally writes", () => {
+    it("take cpu and memory as numbers where Kubernetes does", () => {
+        const spec = withChange((s) => {
+            s.templates![0].cpu = 2;
+            s.templates![0].memory = 4294967296;
+            s.sandboxNamespace = { cpuQuota: 32 };
+        });
+        expect(validateSpec(spec)).toEqual([]);
+        const resolved = resolveSpec(spec);
+        expect([resolved.templates[0].cpu, resolved.templates[0].memory, resolved.sandboxNamespace.cpuQuota]).toEqual(["2", "4294967296", "32"]);
+        expect(validateSpec(withChange((s) => (s.templates![0].cpu = 0)))[0]).toMatchObject({ path: "templates[0].cpu" });
+    });
+});

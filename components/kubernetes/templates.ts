@@ -2,8 +2,7 @@
 // RuntimeClass, which carries the pool scheduling; GPU templates add the GPU toleration and model.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LABEL_TEMPLATE, sharedPoolLabels, TAINT_GPU } from "../spec/defaults";
-import { SandboxTemplateSpec } from "../spec/types";
+import { LABEL_TEMPLATE, ResolvedTemplate, sharedPoolLabels, TAINT_GPU } from "../spec/defaults";
 import { ClusterFacts } from "./facts";
 import { LABEL_EGRESS } from "./sandboxNamespace";
 
@@ -14,7 +13,7 @@ export const SANDBOX_UID = 1000;
 const sharedLabels = (labels: Record<string, string>[]) => sharedPoolLabels(labels.map((nodeLabels) => ({ nodeLabels })));
 
 export function sandboxTemplateArgs(
-    template: Required<SandboxTemplateSpec>,
+    template: ResolvedTemplate,
     facts: ClusterFacts,
     namespace: pulumi.Input<string>,
     storageClassName: pulumi.Input<string>,
@@ -98,7 +97,7 @@ export function sandboxTemplateArgs(
 export const warmPoolName = (template: { name: string }) => `${template.name}-warm`;
 
 export function warmPoolArgs(
-    template: Required<SandboxTemplateSpec>,
+    template: ResolvedTemplate,
     namespace: pulumi.Input<string>,
 ): k8s.apiextensions.CustomResourceArgs {
     return {

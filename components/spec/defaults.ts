@@ -63,6 +63,10 @@ export interface ResolvedPool {
     gpu?: { acceleratorType: string; acceleratorCount: number };
 }
 
+/** Quantities a person may write as numbers (`cpu: 2`) are strings once resolved. */
+type Quantities<T, K extends keyof T> = Omit<T, K> & { [P in K]: string };
+export type ResolvedTemplate = Quantities<Required<SandboxTemplateSpec>, "cpu" | "memory" | "ephemeralStorage">;
+
 export interface ResolvedSpec {
     target: PlatformSpec["target"];
     name: string;
@@ -75,8 +79,8 @@ export interface ResolvedSpec {
     storage: Required<Omit<StorageSpec, "snapshotCrdSource">> & Pick<StorageSpec, "snapshotCrdSource">;
     snapshotBucket: Required<Omit<SnapshotBucketSpec, "kmsKeyId">> & Pick<SnapshotBucketSpec, "kmsKeyId">;
     controlPlane: Required<ControlPlaneSpec>;
-    sandboxNamespace: Required<SandboxNamespaceSpec>;
-    templates: Required<SandboxTemplateSpec>[];
+    sandboxNamespace: Quantities<Required<SandboxNamespaceSpec>, "cpuQuota" | "memoryQuota" | "ephemeralStorageQuota">;
+    templates: ResolvedTemplate[];
     dataProtection: DataProtection;
     cluster: Required<Omit<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">> &
         Pick<ExistingClusterSpec, "storageProvisioner" | "snapshotBucketUrl" | "snapshotDriver">;
@@ -195,18 +199,18 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
         },
         sandboxNamespace: {
             name: spec.sandboxNamespace?.name ?? "sandboxes",
-            cpuQuota: spec.sandboxNamespace?.cpuQuota ?? "64",
-            memoryQuota: spec.sandboxNamespace?.memoryQuota ?? "256Gi",
+            cpuQuota: String(spec.sandboxNamespace?.cpuQuota ?? "64"),
+            memoryQuota: String(spec.sandboxNamespace?.memoryQuota ?? "256Gi"),
             podQuota: spec.sandboxNamespace?.podQuota ?? 200,
             gpuQuota: spec.sandboxNamespace?.gpuQuota ?? 8,
-            ephemeralStorageQuota: spec.sandboxNamespace?.ephemeralStorageQuota ?? "400Gi",
+            ephemeralStorageQuota: String(spec.sandboxNamespace?.ephemeralStorageQuota ?? "400Gi"),
         },
         templates: (spec.templates ?? []).map((t) => ({
             name: t.name,
             image: t.image,
             isolation: t.isolation,
-            cpu: t.cpu ?? "1",
-            memory: t.memory ?? "2Gi",
+            cpu: String(t.cpu ?? "1"),
+            memory: String(t.memory ?? "2Gi"),
             gpu: t.gpu ?? 0,
             volumeSizeGb: t.volumeSizeGb ?? 10,
             warmPoolSize: t.warmPoolSize ?? 0,
@@ -215,7 +219,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             args: t.args ?? [],
             env: t.env ?? {},
             port: t.port ?? SANDBOX_RUNTIME_PORT,
-            ephemeralStorage: t.ephemeralStorage ?? "2Gi",
+            ephemeralStorage: String(t.ephemeralStorage ?? "2Gi"),
         })),
         dataProtection: spec.dataProtection ?? DataProtection.Retain,
         cluster: {

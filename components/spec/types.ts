@@ -219,10 +219,10 @@ export interface SandboxTemplateSpec {
     name: string;
     image: string;
     isolation: Isolation;
-    /** CPU request and limit. Default - "1" */
-    cpu?: string;
-    /** Memory request and limit. Default - "2Gi" */
-    memory?: string;
+    /** CPU request and limit, a Kubernetes quantity (`2`, `"500m"`). Default - "1" */
+    cpu?: string | number;
+    /** Memory request and limit, a Kubernetes quantity (`"4Gi"`; a plain number is bytes). Default - "2Gi" */
+    memory?: string | number;
     /** GPUs per sandbox; needs a GPU pool with the same isolation. Default - 0 */
     gpu?: number;
     /** Size of the sandbox's persistent volume in GiB; 0 gives none. Default - 10 */
@@ -246,22 +246,22 @@ export interface SandboxTemplateSpec {
      */
     port?: number;
     /** Scratch disk (container writable layer, logs, emptyDirs) request and limit. Default - "2Gi" */
-    ephemeralStorage?: string;
+    ephemeralStorage?: string | number;
 }
 
 export interface SandboxNamespaceSpec {
     /** Namespace sandboxes run in. Default - "sandboxes" */
     name?: string;
     /** ResourceQuota: total CPU the namespace may request. Default - "64" */
-    cpuQuota?: string;
+    cpuQuota?: string | number;
     /** ResourceQuota: total memory. Default - "256Gi" */
-    memoryQuota?: string;
+    memoryQuota?: string | number;
     /** ResourceQuota: pods. Default - 200 */
     podQuota?: number;
     /** ResourceQuota: GPUs. Default - 8 */
     gpuQuota?: number;
     /** ResourceQuota: total scratch disk (ephemeral storage). Default - "400Gi" */
-    ephemeralStorageQuota?: string;
+    ephemeralStorageQuota?: string | number;
 }
 
 /** Target `kubernetes`: facts about the existing cluster that Cloister cannot discover. */

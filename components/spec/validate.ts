@@ -108,6 +108,7 @@ function checkDnsLabel(problems: SpecProblem[], path: string, value: unknown, ma
 
 function checkQuantity(problems: SpecProblem[], path: string, value: unknown) {
     if (value === undefined) return;
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) return;
     if (typeof value !== "string" || !QUANTITY.test(value) || Number.parseFloat(value) <= 0) {
         problems.push({ path, reason: `${JSON.stringify(value)} is not a positive Kubernetes quantity (e.g. "500m", "2", "4Gi")` });
     }
