@@ -3,8 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { SPEC_KEYS, suggestKey } from "../components/spec/schema";
-import { PlatformSpec, Target } from "../components/spec/types";
+import { SPEC_KEYS, SPEC_SETTINGS, suggestKey } from "../components/spec/schema";
+import { PlatformSpec } from "../components/spec/types";
 
 export interface StackSettings {
     spec: PlatformSpec;
@@ -37,7 +37,14 @@ export function readKubeconfig(setting: string | undefined): pulumi.Output<strin
 }
 
 /** Settings the stack reads besides the spec's own keys. */
-const STACK_KEYS = ["kubeconfig", "kubeconfigContext"];
+export const STACK_SETTINGS = [
+    {
+        name: "kubeconfig",
+        description: "Target kubernetes: a kubeconfig file path, or the kubeconfig itself (set it with --secret). Empty means the ambient kubeconfig.",
+    },
+    { name: "kubeconfigContext", description: "Target kubernetes: the kubeconfig context. Empty means the current context." },
+];
+const STACK_KEYS = STACK_SETTINGS.map((s) => s.name);
 
 /**
  * A misspelled key would otherwise be ignored and the platform planned with defaults: refuse every
@@ -61,24 +68,12 @@ export function readStackSettings(): StackSettings {
         throw new pulumi.RunError(`invalid stack configuration (${unknown.length} problem${unknown.length > 1 ? "s" : ""}):\n  ${unknown.join("\n  ")}`);
     }
     const config = new pulumi.Config();
-    const spec: PlatformSpec = {
-        target: config.require("target") as Target,
-        name: config.require("name"),
-        region: nonEmpty(config.get("region")),
-        kubernetesVersion: nonEmpty(config.get("kubernetesVersion")),
-        dataProtection: (config.get("dataProtection") as PlatformSpec["dataProtection"]) ?? undefined,
-        network: config.getObject("network"),
-        systemPool: config.getObject("systemPool"),
-        sandboxPools: config.getObject("sandboxPools"),
-        gpuPools: config.getObject("gpuPools"),
-        storage: config.getObject("storage"),
-        snapshotBucket: config.getObject("snapshotBucket"),
-        controlPlane: config.getObject("controlPlane"),
-        sandboxNamespace: config.getObject("sandboxNamespace"),
-        templates: config.getObject("templates"),
-        cluster: config.getObject("cluster"),
-        gcp: config.getObject("gcp"),
-    };
+    // Every spec key, read as the schema says it is shaped; Pulumi.yaml's defaults ("" / {} / []) mean unset.
+    const spec = Object.fromEntries(
+        SPEC_SETTINGS.map((k) => [k.name, k.kind === "scalar" ? nonEmpty(config.get(k.name)) : config.getObject(k.name)]).filter(
+            ([, value]) => value !== undefined,
+        ),
+    ) as unknown as PlatformSpec;
     return {
         spec,
         // Read plainly to decide whether it is set at all; the document itself only travels as a secret.

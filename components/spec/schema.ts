@@ -90,5 +90,42 @@ export function checkShape(spec: unknown, keyPrefix = ""): ShapeProblem[] {
         });
 }
 
-/** The top-level keys a spec may have. */
-export const SPEC_KEYS: string[] = Object.keys((schema as { definitions: { PlatformSpec: { properties: object } } }).definitions.PlatformSpec.properties);
+interface SchemaNode {
+    type?: string;
+    $ref?: string;
+    description?: string;
+    enum?: string[];
+    properties?: Record<string, SchemaNode>;
+    items?: SchemaNode;
+}
+
+/** One top-level setting of a spec: a scalar (string or enum) or a structured value (map or list). */
+export interface SpecKey {
+    name: string;
+    kind: "scalar" | "map" | "list";
+    required: boolean;
+    description: string;
+    /** Keys of a map, or of a list's items; values of an enum. */
+    keys: string[];
+    values: string[];
+}
+
+/** The top-level settings a spec may have, in declaration order, from a schema (default: the committed one). */
+export function specSettings(source: object = schema): SpecKey[] {
+    const definitions = (source as { definitions: Record<string, SchemaNode> }).definitions;
+    const resolve = (node: SchemaNode): SchemaNode => (node.$ref ? definitions[node.$ref.replace("#/definitions/", "")] : node);
+    return Object.entries(definitions.PlatformSpec.properties ?? {}).map(([name, node]) => {
+        const target = resolve(node.type === "array" ? node.items ?? {} : node);
+        const kind = node.type === "array" ? "list" : target.type === "object" ? "map" : "scalar";
+        return {
+            name,
+            kind,
+            required: ((definitions.PlatformSpec as { required?: string[] }).required ?? []).includes(name),
+            description: node.description ?? resolve(node).description ?? "",
+            keys: Object.keys(target.properties ?? {}),
+            values: target.enum ?? [],
+        };
+    });
+}
+export const SPEC_SETTINGS = specSettings();
+export const SPEC_KEYS: string[] = SPEC_SETTINGS.map((s) => s.name);

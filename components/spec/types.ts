@@ -326,6 +326,7 @@ export interface GcpSpec {
 }
 
 export interface PlatformSpec {
+    /** Where to deploy: a cloud, or `kubernetes` (an existing cluster). */
     target: Target;
     /** Name prefix for every resource: a DNS label of at most 20 characters. */
     name: string;
@@ -333,19 +334,31 @@ export interface PlatformSpec {
     region?: string;
     /** Kubernetes minor version (e.g. "1.36"). Default - the cloud's release-channel default */
     kubernetesVersion?: string;
+    /** The network the nodes, pods and Services live in, and who reaches the API server. */
     network?: NetworkSpec;
+    /** The pool that runs the platform's own pods. */
     systemPool?: SystemPoolSpec;
+    /** Pools sandboxes run on, one isolation each. */
     sandboxPools?: SandboxPoolSpec[];
+    /** Pools with GPUs: the sandbox pool fields plus the accelerator. */
     gpuPools?: GpuPoolSpec[];
+    /** Sandbox volumes and their snapshots. */
     storage?: StorageSpec;
+    /** The bucket that holds sandbox state. */
     snapshotBucket?: SnapshotBucketSpec;
+    /** The agent-sandbox controller and router. */
     controlPlane?: ControlPlaneSpec;
+    /** The namespace sandboxes run in and its quota. */
     sandboxNamespace?: SandboxNamespaceSpec;
+    /** Sandbox templates, each with a warm pool. */
     templates?: SandboxTemplateSpec[];
-    /** Default - "retain" */
+    /**
+     * "retain" keeps buckets, keys, the sandbox namespace and the CRDs on delete; "destroy" is for test
+     * stacks. Default - "retain"
+     */
     dataProtection?: DataProtection;
-    /** Target `kubernetes` only. */
+    /** Target `kubernetes` only: facts about the existing cluster. */
     cluster?: ExistingClusterSpec;
-    /** Target `gcp` only. */
+    /** Target `gcp` only: settings only GKE has. */
     gcp?: GcpSpec;
 }
