@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { SPEC_KEYS } from "../components/spec/schema";
-import { PROJECT_FILE, projectConfig } from "../scripts/schema";
+import { generateReadme, generateSchema, PROJECT_FILE, projectConfig, README_FILE } from "../scripts/schema";
 
 describe("Pulumi.yaml config", () => {
     const project = yaml.load(fs.readFileSync(PROJECT_FILE, "utf8")) as { config: Record<string, any> };
@@ -21,4 +21,14 @@ describe("Pulumi.yaml config", () => {
         expect(project.config.name.default).toBeUndefined();
         expect(project.config.target.description).toMatch(/One of: aws, gcp, azure, kubernetes/);
     });
+});
+
+describe("README's config reference", () => {
+    it("is the table generated from the schema, every key with its type, default and meaning (npm run schema)", () => {
+        const readme = fs.readFileSync(README_FILE, "utf8");
+        expect(readme).toBe(generateReadme(generateSchema()));
+        for (const key of ["templates[].warmPoolSize", "controlPlane.routerAuth", "gcp.enableApis", "kubeconfig"]) {
+            expect(readme).toContain(`| \`${key}\` |`);
+        }
+    }, 60_000);
 });

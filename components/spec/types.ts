@@ -89,9 +89,9 @@ export interface PoolSpec {
     name: string;
     /** Cloud machine type (e.g. `n2-standard-8`). Ignored by the `kubernetes` target. */
     machineType?: string;
-    /** Default - 0 for sandbox and GPU pools */
+    /** Fewest nodes (pools scale to zero). Default - 0 for sandbox and GPU pools */
     minNodes?: number;
-    /** Default - 3 */
+    /** Most nodes. Default - 3 */
     maxNodes?: number;
     /** Spot / preemptible capacity. Default - false */
     spot?: boolean;
@@ -111,13 +111,15 @@ export interface PoolSpec {
 
 /** Runs the platform's own pods (controller, DNS, CSI); never sandboxes. */
 export interface SystemPoolSpec {
+    /** Cloud machine type. Default - the cloud's small general-purpose type (GKE `e2-standard-4`) */
     machineType?: string;
-    /** Default - 1 */
+    /** Fewest nodes. Default - 1 */
     minNodes?: number;
-    /** Default - 3 */
+    /** Most nodes. Default - 3 */
     maxNodes?: number;
-    /** Default - 100 */
+    /** Boot disk size in GiB. Default - 100 */
     diskSizeGb?: number;
+    /** Zones to spread over. Default - every zone of the region */
     zones?: string[];
 }
 
@@ -143,7 +145,7 @@ export interface GpuPoolSpec extends SandboxPoolSpec {
 }
 
 export interface StorageSpec {
-    /** Default - "standard" */
+    /** Disk tier of sandbox volumes. Default - "standard" */
     tier?: StorageTier;
     /**
      * What happens to a sandbox's volume when its Sandbox is deleted (upstream owns per-sandbox volumes).
@@ -151,7 +153,7 @@ export interface StorageSpec {
      * to backups. "Retain" keeps every released volume until someone deletes it
      */
     reclaimPolicy?: ReclaimPolicy;
-    /** Default - true */
+    /** Volumes may grow after creation. Default - true */
     allowVolumeExpansion?: boolean;
     /** Create a VolumeSnapshotClass for the cluster's CSI driver. Default - true */
     snapshotClass?: boolean;
@@ -166,7 +168,7 @@ export interface StorageSpec {
 export interface SnapshotBucketSpec {
     /** Days a snapshot object (and each noncurrent version) is kept. Default - 30 */
     retentionDays?: number;
-    /** Default - true */
+    /** Keep object versions, so an overwritten or deleted snapshot can be recovered. Default - true */
     versioning?: boolean;
     /** Customer-managed key (cloud key resource ID). Default - the cloud's managed encryption */
     kmsKeyId?: string;
@@ -201,7 +203,7 @@ export interface ControlPlaneSpec {
     namespace?: string;
     /** Router replicas. Default - 2 */
     routerReplicas?: number;
-    /** Default - "tokenreview" */
+    /** How the router authenticates requests. Default - "tokenreview" */
     routerAuth?: RouterAuth;
     /** The audience router tokens must be minted for (`kubectl create token --audience`). Default - "sandbox-router" */
     routerTokenAudience?: string;
@@ -217,7 +219,9 @@ export interface ControlPlaneSpec {
 export interface SandboxTemplateSpec {
     /** DNS label, unique across templates. */
     name: string;
+    /** Container image; it must keep a process running (upstream's runtime image serves the SDKs' API). */
     image: string;
+    /** The sandbox's kernel isolation; a pool must provide it. */
     isolation: Isolation;
     /** CPU request and limit, a Kubernetes quantity (`2`, `"500m"`). Default - "1" */
     cpu?: string | number;
@@ -229,7 +233,7 @@ export interface SandboxTemplateSpec {
     volumeSizeGb?: number;
     /** Sandboxes kept warm for instant claims; 0 gives none. Default - 0 */
     warmPoolSize?: number;
-    /** Default - "internet" */
+    /** What the sandbox may reach on the network. Default - "internet" */
     egress?: EgressMode;
     /** The container's entrypoint. Default - the image's own */
     command?: string[];
@@ -291,11 +295,13 @@ export interface GcpSpec {
     releaseChannel?: string;
     /** Control-plane range for private clusters (a /28). Default - "172.16.0.0/28" */
     masterCidr?: string;
-    /** Existing VPC (self link or name); with `existingSubnetwork`, no network is created. */
+    /** Existing VPC (self link or name); with the three settings below, no network is created. */
     existingNetwork?: string;
+    /** Existing subnetwork of that VPC (self link or name). */
     existingSubnetwork?: string;
-    /** Secondary range names of the existing subnetwork. */
+    /** Name of the existing subnetwork's secondary range for pods. */
     existingPodRangeName?: string;
+    /** Name of the existing subnetwork's secondary range for Services. */
     existingServiceRangeName?: string;
     /** Cloud KMS key (resource ID) for Kubernetes secrets encryption. Default - Google-managed */
     secretsKmsKeyId?: string;
