@@ -1,13 +1,11 @@
 // SandboxPlatform: the front door. Spec in; the target's cluster layer and the in-cluster runtime out.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GcpSandboxCluster, withConfiguredGcpProject } from "./gcp";
+import { GcpSandboxCluster } from "./gcp";
 import { ClusterFacts, existingClusterFacts } from "./kubernetes/facts";
 import { SandboxRuntime } from "./kubernetes/sandboxRuntime";
-import { resolveSpec } from "./spec/defaults";
 import { PlatformSpec, Target } from "./spec/types";
-import { throwIfInvalid } from "./spec/validate";
-import { validatePlatformSpec } from "./validation";
+import { prepareSpec } from "./validation";
 
 export interface SandboxPlatformArgs {
     /** The platform spec. Target "gcp": `gcp.project` defaults to the `gcp:project` provider config. */
@@ -34,11 +32,11 @@ export class SandboxPlatform extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** The snapshot bucket's URL (`gs://…`), empty where the platform has none. */
     public readonly snapshotBucketUrl: pulumi.Output<string>;
+    /** The computed capacity, one line per pool and template ("pool gvisor holds at most 70 sandboxes of template python (…)"). */
+    public readonly capacity: pulumi.Output<string[]>;
 
     constructor(name: string, args: SandboxPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        const specIn = args.spec?.target === Target.Gcp ? withConfiguredGcpProject(args.spec) : args.spec;
-        throwIfInvalid(validatePlatformSpec(specIn), "SandboxPlatform");
-        const spec = resolveSpec(specIn);
+        const { spec: specIn, resolved: spec, capacity } = prepareSpec(args.spec, "SandboxPlatform");
         super("cloister:index:SandboxPlatform", name, { dataProtection: spec.dataProtection }, opts);
 
         let provider: k8s.Provider;
@@ -73,6 +71,7 @@ export class SandboxPlatform extends pulumi.ComponentResource {
         this.sandboxClientRole = runtime.sandboxClientRole;
         this.kubeconfig = pulumi.secret(kubeconfig);
         this.snapshotBucketUrl = pulumi.output(facts.snapshotBucketUrl ?? "");
+        this.capacity = pulumi.output(capacity);
         this.registerOutputs({
             controlPlaneNamespace: this.controlPlaneNamespace,
             sandboxNamespace: this.sandboxNamespace,
@@ -82,6 +81,7 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             sandboxClientRole: this.sandboxClientRole,
             kubeconfig: this.kubeconfig,
             snapshotBucketUrl: this.snapshotBucketUrl,
+            capacity: this.capacity,
         });
     }
 }

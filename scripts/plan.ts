@@ -73,6 +73,12 @@ function fail(message: string): never {
     process.exit(1);
 }
 
+/** Invalid config prints its problems alone; anything else is a failure of the plan itself. */
+function onError(err: unknown): never {
+    if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message);
+    fail(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 async function main() {
     const args = process.argv.slice(2);
     const stackIndex = args.indexOf("--stack");
@@ -82,23 +88,21 @@ async function main() {
     const configIndex = args.indexOf("--config-file");
     const configFile = configIndex >= 0 ? args[configIndex + 1] : undefined;
 
-    const onError = (err: unknown) => {
-        if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message);
-        fail(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
-    };
     process.on("unhandledRejection", onError);
     process.on("uncaughtException", onError);
 
     const { values, secretKeys } = stackConfig(stack, configFile);
     const recorder = await PlanRecorder.install("cloister", stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
-    require(path.join(ROOT, "stacks"));
+    const program = require(path.join(ROOT, "stacks")) as { capacity: pulumi.Output<string[]> };
+    const capacity = await new Promise<string[]>((resolve) => program.capacity.apply(resolve));
     const resources = await settle(recorder);
-    process.stdout.write(json ? JSON.stringify({ stack, resources }, null, 2) + "\n" : formatTree(stack, resources) + "\n");
+    process.stdout.write(
+        json
+            ? JSON.stringify({ stack, resources, capacity }, null, 2) + "\n"
+            : [formatTree(stack, resources), "capacity:", ...(capacity.length ? capacity : ["(machine sizes unknown on this target)"]).map((l) => `  ${l}`)].join("\n") + "\n",
+    );
     process.exit(0);
 }
 
-main().catch((err) => {
-    process.stderr.write(`plan failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-});
+main().catch(onError);

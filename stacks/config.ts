@@ -5,12 +5,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { SPEC_KEYS, SPEC_SETTINGS, suggestKey } from "../components/spec/schema";
 import { PlatformSpec } from "../components/spec/types";
+import type { SpecProblem } from "../components/spec/validate";
 
 export interface StackSettings {
     spec: PlatformSpec;
     /** Target `kubernetes`: kubeconfig contents (secret), when configured. */
     kubeconfig?: pulumi.Output<string>;
     kubeconfigContext?: string;
+    /** Problems with the settings themselves (unknown keys, a missing kubeconfig file), paths without "cloister:". */
+    problems: SpecProblem[];
 }
 
 const nonEmpty = (value: string | undefined) => (value ? value : undefined);
@@ -21,7 +24,7 @@ export function kubeconfigFromSetting(value: string): string | undefined {
     if (value.includes("\n") || value.trimStart().startsWith("{") || value.trimStart().startsWith("apiVersion")) return value;
     const file = path.resolve(value.startsWith("~/") ? path.join(process.env.HOME ?? "", value.slice(2)) : value);
     if (!fs.existsSync(file)) {
-        throw new Error(`cloister:kubeconfig: no file ${file}; give a kubeconfig path, the document itself, or leave it empty for the ambient kubeconfig`);
+        throw new Error(`no file ${file}; give a kubeconfig path, the document itself, or leave it empty for the ambient kubeconfig`);
     }
     return fs.readFileSync(file, "utf8");
 }
@@ -50,7 +53,7 @@ const STACK_KEYS = STACK_SETTINGS.map((s) => s.name);
  * A misspelled key would otherwise be ignored and the platform planned with defaults: refuse every
  * `cloister:` key that is no setting, naming the nearest one.
  */
-export function unknownStackKeys(configKeys: string[], namespace = "cloister"): string[] {
+export function unknownStackKeys(configKeys: string[], namespace = "cloister"): SpecProblem[] {
     const valid = [...SPEC_KEYS, ...STACK_KEYS];
     return configKeys
         .filter((k) => k.startsWith(`${namespace}:`))
@@ -58,15 +61,13 @@ export function unknownStackKeys(configKeys: string[], namespace = "cloister"): 
         .filter((k) => !valid.includes(k))
         .map((k) => {
             const near = suggestKey(k, valid);
-            return `${namespace}:${k}: unknown setting; ${near ? `did you mean ${namespace}:${near}?` : `valid settings: ${valid.map((v) => `${namespace}:${v}`).join(", ")}`}`;
+            return { path: k, reason: `unknown setting; ${near ? `did you mean ${namespace}:${near}?` : `valid settings: ${valid.map((v) => `${namespace}:${v}`).join(", ")}`}` };
         });
 }
 
+/** The stack's settings; problems are returned, not thrown, so they join the spec's in one error. */
 export function readStackSettings(): StackSettings {
-    const unknown = unknownStackKeys(Object.keys(pulumi.runtime.allConfig()));
-    if (unknown.length > 0) {
-        throw new pulumi.RunError(`invalid stack configuration (${unknown.length} problem${unknown.length > 1 ? "s" : ""}):\n  ${unknown.join("\n  ")}`);
-    }
+    const problems = unknownStackKeys(Object.keys(pulumi.runtime.allConfig()));
     const config = new pulumi.Config();
     // Every spec key, read as the schema says it is shaped; Pulumi.yaml's defaults ("" / {} / []) mean unset.
     const spec = Object.fromEntries(
@@ -74,10 +75,12 @@ export function readStackSettings(): StackSettings {
             ([, value]) => value !== undefined,
         ),
     ) as unknown as PlatformSpec;
-    return {
-        spec,
+    let kubeconfig: pulumi.Output<string> | undefined;
+    try {
         // Read plainly to decide whether it is set at all; the document itself only travels as a secret.
-        kubeconfig: readKubeconfig(config.get("kubeconfig")),
-        kubeconfigContext: nonEmpty(config.get("kubeconfigContext")),
-    };
+        kubeconfig = readKubeconfig(config.get("kubeconfig"));
+    } catch (err) {
+        problems.push({ path: "kubeconfig", reason: (err as Error).message });
+    }
+    return { spec, kubeconfig, kubeconfigContext: nonEmpty(config.get("kubeconfigContext")), problems };
 }

@@ -1,10 +1,14 @@
 // The program `pulumi up` runs: stack config → SandboxPlatform → outputs.
 import { SandboxPlatform } from "../components/platform";
+import { prepareSpec } from "../components/validation";
 import { readStackSettings } from "./config";
 
 const settings = readStackSettings();
-const platform = new SandboxPlatform(settings.spec.name, {
-    spec: settings.spec,
+// Checked here, once, so every problem is named by its config key (`cloister:templates[0].cpu`);
+// SandboxPlatform reuses the result.
+const { spec } = prepareSpec(settings.spec, "", "cloister:", settings.problems);
+const platform = new SandboxPlatform(spec.name, {
+    spec,
     kubeconfig: settings.kubeconfig,
     kubeconfigContext: settings.kubeconfigContext,
 });
@@ -17,3 +21,4 @@ export const routerUrl = platform.routerUrl;
 export const sandboxClientRole = platform.sandboxClientRole;
 export const kubeconfig = platform.kubeconfig;
 export const snapshotBucketUrl = platform.snapshotBucketUrl;
+export const capacity = platform.capacity;

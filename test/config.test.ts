@@ -30,7 +30,7 @@ describe("readKubeconfig", () => {
 
     it("names the setting when the file does not exist", () => {
         const missing = path.join(os.tmpdir(), "cloister-no-such-kubeconfig");
-        expect(() => kubeconfigFromSetting(missing)).toThrow(/cloister:kubeconfig: no file .*cloister-no-such-kubeconfig/);
+        expect(() => kubeconfigFromSetting(missing)).toThrow(/^no file .*cloister-no-such-kubeconfig; give a kubeconfig path/);
     });
 
     it("gives the provider no kubeconfig at all when the setting is empty or unset, so the ambient one is used", () => {
@@ -43,9 +43,9 @@ describe("readKubeconfig", () => {
 describe("unknownStackKeys", () => {
     it("refuses every cloister: key that is no setting, naming the nearest one", () => {
         expect(unknownStackKeys(["cloister:templtes", "cloister:kubeConfig", "cloister:name", "cloister:templates", "gcp:project"])).toEqual([
-            "cloister:templtes: unknown setting; did you mean cloister:templates?",
-            "cloister:kubeConfig: unknown setting; did you mean cloister:kubeconfig?",
+            { path: "templtes", reason: "unknown setting; did you mean cloister:templates?" },
+            { path: "kubeConfig", reason: "unknown setting; did you mean cloister:kubeconfig?" },
         ]);
-        expect(unknownStackKeys(["cloister:flavour"])[0]).toMatch(/^cloister:flavour: unknown setting; valid settings: cloister:target, cloister:name, /);
+        expect(unknownStackKeys(["cloister:flavour"])[0].reason).toMatch(/^unknown setting; valid settings: cloister:target, cloister:name, /);
     });
 });

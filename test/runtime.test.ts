@@ -360,7 +360,8 @@ describe("validation", () => {
         }
         expect(pulumi.InputPropertiesError.isInstance(error)).toBe(true);
         const paths = (error as pulumi.InputPropertiesError).errors.map((e) => e.propertyPath);
-        expect(paths).toEqual(expect.arrayContaining(["name", "templates[0].cpu"]));
+        // Library errors name the path from the args.
+        expect(paths).toEqual(expect.arrayContaining(["spec.name", "spec.templates[0].cpu"]));
         await new Promise((r) => setTimeout(r, 100));
         expect(recorder.resources().filter((r) => r.name.startsWith("bad"))).toEqual([]);
     });

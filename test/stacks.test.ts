@@ -89,6 +89,7 @@ describe("plan command", () => {
             "cloister:templates: [{name: py, image: img, isolation: gvisor, warmPoolsize: 2}]",
         ]);
         expect(nested.status).not.toBe(0);
-        expect(nested.stderr).toMatch(/templates\[0\]\.warmPoolsize: unknown setting; did you mean templates\[0\]\.warmPoolSize\?/);
+        // Stack errors name the config key, nested paths included.
+        expect(nested.stderr).toMatch(/cloister:templates\[0\]\.warmPoolsize: unknown setting; did you mean cloister:templates\[0\]\.warmPoolSize\?/);
     });
 });

@@ -5,17 +5,16 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClassFacts } from "../kubernetes/facts";
 import { KATA_DEPLOY_HANDLER, KATA_READY_LABEL } from "../kubernetes/runtimeClasses";
-import { resolveSpec, ResolvedSpec } from "../spec/defaults";
-import { Isolation, PlatformSpec, StorageTier, TaintEffect, Target } from "../spec/types";
-import { throwIfInvalid } from "../spec/validate";
-import { validatePlatformSpec } from "../validation";
+import { ResolvedSpec } from "../spec/defaults";
+import { Isolation, PlatformSpec, TaintEffect, Target } from "../spec/types";
+import { prepareSpec } from "../validation";
 import { enableApis } from "./apis";
 import { createSnapshotBucket } from "./bucket";
 import { createCluster, gkeKubeconfig } from "./cluster";
 import { createNodeIdentity, workloadPool } from "./identity";
 import { createNetwork } from "./network";
 import { createNodePools, gkeAddedLabels, gkeAddedTaints, gkeNodeTaints, GKE_SANDBOX_KEY } from "./nodePools";
-import { withGcpProject } from "./validate";
+import { gkeVolumeDiskType } from "./validate";
 
 export * from "./apis";
 export * from "./bucket";
@@ -27,19 +26,12 @@ export * from "./validate";
 
 /** The PD CSI driver GKE installs; it also takes VolumeSnapshots (snapshot CRDs ship with GKE). */
 export const GKE_PD_CSI = "pd.csi.storage.gke.io";
-/** Disk type per storage tier. */
-export const GKE_DISK_TYPE: Record<StorageTier, string> = { standard: "pd-balanced", performance: "hyperdisk-balanced" };
 
 export interface GcpSandboxClusterArgs {
     /**
      * The platform spec (target "gcp"). `gcp.project` defaults to the `gcp:project` provider config.
      */
     spec: PlatformSpec;
-}
-
-/** Copies the `gcp:project` config into the spec when the spec names no project. */
-export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
-    return withGcpProject(spec, new pulumi.Config("gcp").get("project"));
 }
 
 /** ClusterFacts for GKE: what the runtime layer needs to know about this cluster. */
@@ -74,7 +66,7 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
         installKataDeploy: kata,
         storage: {
             provisioner: GKE_PD_CSI,
-            parameters: { type: GKE_DISK_TYPE[spec.storage.tier] },
+            parameters: { type: gkeVolumeDiskType(spec) },
             snapshotDriver: GKE_PD_CSI,
             snapshotParameters: {},
         },
@@ -105,13 +97,8 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
     public readonly facts: ClusterFacts;
 
     constructor(name: string, args: GcpSandboxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        const configured = withConfiguredGcpProject(args.spec);
-        const problems = validatePlatformSpec(configured);
-        if (configured?.target !== Target.Gcp) {
-            problems.push({ path: "target", reason: `GcpSandboxCluster deploys target "gcp", not ${JSON.stringify(configured?.target)}` });
-        }
-        throwIfInvalid(problems, "GcpSandboxCluster");
-        const spec = resolveSpec(configured);
+        const wrongTarget = args.spec?.target === Target.Gcp ? [] : [{ path: "target", reason: `GcpSandboxCluster deploys target "gcp", not ${JSON.stringify(args.spec?.target)}` }];
+        const { resolved: spec } = prepareSpec(args.spec, "GcpSandboxCluster", "spec.", wrongTarget);
         super("cloister:index:GcpSandboxCluster", name, { dataProtection: spec.dataProtection }, opts);
         const parent = { parent: this };
         const project = spec.gcp.project!;

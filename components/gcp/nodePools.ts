@@ -8,6 +8,7 @@ import { gcpMachineType, GCP_DEFAULT_MACHINE_TYPES, LABEL_ISOLATION, ResolvedPoo
 import { Isolation, TaintEffect, TaintSpec } from "../spec/types";
 import { LABEL_PLATFORM } from "./bucket";
 import { NODE_OAUTH_SCOPES } from "./cluster";
+import { GCP_MACHINE_FAMILIES } from "../spec/cloudFacts";
 import { machineFamily } from "./validate";
 
 /** GKE labels and taints every GKE Sandbox node with this key (value "gvisor"). */
@@ -19,9 +20,6 @@ const GKE_EFFECT: Record<TaintEffect, string> = {
     PreferNoSchedule: "PREFER_NO_SCHEDULE",
     NoExecute: "NO_EXECUTE",
 };
-
-/** Families whose boot disks are Hyperdisk only. */
-const HYPERDISK_ONLY = ["n4", "c4", "c4a", "c4d", "n4a", "n4d"];
 
 /**
  * The taints Cloister puts on a pool's nodes. GKE taints gvisor nodes itself
@@ -46,7 +44,8 @@ function common(spec: ResolvedSpec, serviceAccount: pulumi.Input<string>, machin
     return {
         machineType,
         diskSizeGb,
-        diskType: HYPERDISK_ONLY.includes(family) ? "hyperdisk-balanced" : "pd-balanced",
+        // Fourth-generation families boot from Hyperdisk only.
+        diskType: GCP_MACHINE_FAMILIES[family]?.disks.includes("pd-balanced") === false ? "hyperdisk-balanced" : "pd-balanced",
         serviceAccount,
         oauthScopes: NODE_OAUTH_SCOPES,
         workloadMetadataConfig: { mode: "GKE_METADATA" },

@@ -2,8 +2,21 @@
 // concatenates these with the cloud-neutral checks when the target is "gcp"; the policy pack can call
 // them too. The project must already be in `spec.gcp.project` (the components copy the `gcp:project`
 // config there before validating, see `withGcpProject`).
-import { gcpMachineType, GCP_GPU_MACHINE_TYPES, resolveSpec, ResolvedPool } from "../spec/defaults";
-import { Isolation, PlatformSpec } from "../spec/types";
+import { CapacityFacts } from "../spec/capacity";
+import { suggestKey } from "../spec/schema";
+import {
+    GcpDiskType,
+    gcpMachineFamily,
+    gcpMachineShape,
+    gkeAllocatable,
+    GCP_ACCELERATORS,
+    GCP_GPU_MACHINES,
+    GCP_MACHINE_FAMILIES,
+    GCP_N1_ACCELERATORS,
+} from "../spec/cloudFacts";
+import { gcpMachineType, GCP_GPU_MACHINE_TYPES, resolveSpec, ResolvedPool, ResolvedSpec } from "../spec/defaults";
+import { Isolation, PlatformSpec, StorageTier } from "../spec/types";
+import { RUNTIME_OVERHEAD } from "../kubernetes/facts";
 import { cidrsOverlap, parseIpv4Cidr, SpecProblem } from "../spec/validate";
 
 /** GCP region names: `us-central1`, `europe-west4`, `northamerica-northeast2`. */
@@ -17,16 +30,72 @@ export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"];
 /** GKE names these pools itself or Cloister creates them; sandbox pools must use other names. */
 export const RESERVED_POOL_NAMES = ["system", "default-pool"];
 
-/**
- * Intel machine families with nested virtualization (Kata needs `/dev/kvm`). E2, the AMD families (N2D,
- * T2D, C2D, C3D, C4D, N4D) and the Arm families (T2A, C4A, N4A) have none; GPU and memory-optimized
- * families are left out on purpose.
- */
-export const KATA_MACHINE_FAMILIES = ["n1", "n2", "n4", "c2", "c3", "c4"];
-/** Families GKE Pod Snapshots does not support. */
-const NO_POD_SNAPSHOT_FAMILIES = ["e2"];
+/** Machine families with nested virtualization (Kata needs `/dev/kvm`), from the facts table. */
+export const KATA_MACHINE_FAMILIES = Object.keys(GCP_MACHINE_FAMILIES).filter((f) => GCP_MACHINE_FAMILIES[f].nestedVirtualization);
 
-export const machineFamily = (machineType: string) => machineType.split("-")[0].toLowerCase();
+export const machineFamily = gcpMachineFamily;
+
+/** Disk types a machine type can attach; undefined for a family the facts table does not know. */
+const disksOf = (machineType: string): GcpDiskType[] | undefined => GCP_MACHINE_FAMILIES[gcpMachineFamily(machineType)]?.disks;
+
+/**
+ * The disk type of sandbox volumes: "performance" is Hyperdisk Balanced; "standard" is a balanced PD, or
+ * Hyperdisk Balanced when a pool's machines attach Hyperdisk only (fourth-generation families).
+ */
+export function gkeVolumeDiskType(spec: Pick<ResolvedSpec, "storage" | "pools">): GcpDiskType {
+    if (spec.storage.tier === StorageTier.Performance) return "hyperdisk-balanced";
+    const hyperdiskOnly = spec.pools.some((p) => {
+        const machine = gcpMachineType(p);
+        return machine !== undefined && disksOf(machine)?.includes("pd-balanced") === false;
+    });
+    return hyperdiskOnly ? "hyperdisk-balanced" : "pd-balanced";
+}
+
+/** A GPU pool's machine type must carry its accelerator model, as many per node as the pool says. */
+function checkGpuMachine(problems: SpecProblem[], path: string, pool: ResolvedPool & { gpu: { acceleratorType: string; acceleratorCount: number } }) {
+    const { acceleratorType: model, acceleratorCount: count } = pool.gpu;
+    if (!GCP_ACCELERATORS.includes(model)) {
+        const near = suggestKey(model, GCP_ACCELERATORS);
+        problems.push({
+            path: `${path}.acceleratorType`,
+            reason: `"${model}" is not a GKE accelerator type${near ? `; did you mean "${near}"?` : ""} (known: ${GCP_ACCELERATORS.join(", ")})`,
+        });
+        return;
+    }
+    const machine = pool.machineType;
+    if (!machine) return;
+    const fixed = GCP_GPU_MACHINES[machine];
+    const carriers = Object.entries(GCP_GPU_MACHINES).filter(([, m]) => m.accelerator === model);
+    if (fixed) {
+        if (fixed.accelerator !== model) {
+            problems.push({ path: `${path}.machineType`, reason: `"${machine}" carries ${fixed.accelerator}, not ${model}; ${model} comes on ${carriers.length ? carriers.map(([t]) => t).join(", ") : "N1 machines"}` });
+        } else if (fixed.gpus !== count) {
+            problems.push({ path: `${path}.acceleratorCount`, reason: `"${machine}" carries exactly ${fixed.gpus} × ${model}; set acceleratorCount to ${fixed.gpus} or pick another size (${carriers.map(([t, m]) => `${t}: ${m.gpus}`).join(", ")})` });
+        }
+    } else if (gcpMachineFamily(machine) === "n1") {
+        const counts = GCP_N1_ACCELERATORS[model];
+        if (!counts) {
+            problems.push({ path: `${path}.machineType`, reason: `${model} does not attach to N1 machines; it comes on ${carriers.map(([t]) => t).join(", ")}` });
+        } else if (!counts.includes(count)) {
+            problems.push({ path: `${path}.acceleratorCount`, reason: `an N1 machine takes ${counts.join(", ")} × ${model}, not ${count}` });
+        }
+    } else if (GCP_MACHINE_FAMILIES[gcpMachineFamily(machine)]) {
+        problems.push({ path: `${path}.machineType`, reason: `"${machine}" (${gcpMachineFamily(machine).toUpperCase()}) takes no GPUs; ${model} comes on ${carriers.length ? carriers.map(([t]) => t).join(", ") : "N1 machines"}` });
+    }
+}
+
+/**
+ * What a GKE node offers sandboxes. GKE's managed gvisor RuntimeClass declares no pod overhead; Cloister's
+ * kata class declares kata-deploy's.
+ */
+export const gkeCapacityFacts: CapacityFacts = {
+    allocatable: (pool) => {
+        const machine = gcpMachineType(pool);
+        const shape = machine ? gcpMachineShape(machine) : undefined;
+        return shape ? gkeAllocatable(shape) : undefined;
+    },
+    overhead: { gvisor: { cpu: "0", memory: "0" }, kata: RUNTIME_OVERHEAD.kata },
+};
 
 /** The address block GKE gives each node: 2 × maxPodsPerNode, rounded up to a power of two. */
 export function perNodePodRange(maxPodsPerNode: number): number {
@@ -166,6 +235,7 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
         }
         const machine = gcpMachineType(pool);
         if (pool.gpu) {
+            checkGpuMachine(problems, path, { ...pool, gpu: pool.gpu });
             if (pool.isolation === Isolation.Kata) {
                 problems.push({
                     path: `${path}.isolation`,
@@ -200,6 +270,20 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
             });
         });
 
+    // One StorageClass serves every pool: its disk type must attach to all of their machines.
+    const volumeDisk = gkeVolumeDiskType(resolved);
+    const cannotAttach = resolved.pools
+        .map((pool, i) => [gcpMachineType(pool), paths[i]] as const)
+        .filter(([machine]) => machine !== undefined && disksOf(machine) !== undefined && !disksOf(machine)!.includes(volumeDisk));
+    cannotAttach.forEach(([machine, path]) => {
+        problems.push({
+            path: spec.storage?.tier === StorageTier.Performance ? "storage.tier" : `${path}.machineType`,
+            reason: spec.storage?.tier === StorageTier.Performance
+                ? `tier "performance" is Hyperdisk Balanced, which ${path} ("${machine}", ${machineFamily(machine!).toUpperCase()}) cannot attach; use tier "standard" or a family with Hyperdisk (C3, C3D, N4, C4, ...)`
+                : `"${machine}" attaches persistent disks only, but another pool's machines attach Hyperdisk only, and one StorageClass serves all pools: use machine families that share a disk type`,
+        });
+    });
+
     // Pod Snapshots.
     if (resolved.gcp.podSnapshots) {
         const gvisor = resolved.pools.filter((p) => p.isolation === Isolation.Gvisor);
@@ -208,7 +292,7 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
         }
         gvisor.forEach((pool) => {
             const machine = gcpMachineType(pool);
-            if (machine && NO_POD_SNAPSHOT_FAMILIES.includes(machineFamily(machine))) {
+            if (machine && GCP_MACHINE_FAMILIES[machineFamily(machine)]?.podSnapshots === false) {
                 problems.push({ path: `${paths[resolved.pools.indexOf(pool)]}.machineType`, reason: `GKE Pod Snapshots does not support ${machineFamily(machine).toUpperCase()} machines ("${machine}")` });
             }
         });

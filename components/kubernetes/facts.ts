@@ -3,6 +3,7 @@
 // names a cloud. The Kubernetes provider travels in the resource options, not here, because provider
 // objects do not cross Pulumi's language boundary.
 import * as pulumi from "@pulumi/pulumi";
+import type { CapacityFacts } from "../spec/capacity";
 import { DEFAULT_RUNTIME_HANDLER, ResolvedPool, ResolvedSpec, sharedPoolLabels } from "../spec/defaults";
 import { Isolation, TaintSpec } from "../spec/types";
 
@@ -115,6 +116,9 @@ export const RUNTIME_OVERHEAD: Record<Isolation, { cpu: string; memory: string }
     gvisor: { cpu: "100m", memory: "128Mi" },
     kata: { cpu: "250m", memory: "320Mi" },
 };
+
+/** An existing cluster's machines are not declared: only the quota and LimitRange checks apply there. */
+export const existingClusterCapacityFacts: CapacityFacts = { allocatable: () => undefined, overhead: RUNTIME_OVERHEAD };
 
 /** Facts for target `kubernetes`: everything comes from what the user declared about the cluster. */
 export function existingClusterFacts(spec: ResolvedSpec): ClusterFacts {

@@ -3,6 +3,7 @@
 // away from cloud metadata, identity endpoints, private ranges and the API server.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SANDBOX_LIMITS } from "../spec/capacity";
 import { ResolvedSpec } from "../spec/defaults";
 import { EgressMode } from "../spec/types";
 import { KUBE_DNS_PEER } from "./controlPlane";
@@ -39,11 +40,11 @@ export function limitRangeArgs(namespace: pulumi.Input<string>): k8s.core.v1.Lim
             limits: [
                 {
                     type: "Container",
-                    default: { cpu: "1", memory: "2Gi", "ephemeral-storage": "2Gi" },
-                    defaultRequest: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "1Gi" },
-                    max: { cpu: "32", memory: "256Gi", "ephemeral-storage": "100Gi" },
+                    default: { ...SANDBOX_LIMITS.default },
+                    defaultRequest: { ...SANDBOX_LIMITS.defaultRequest },
+                    max: { ...SANDBOX_LIMITS.max },
                 },
-                { type: "PersistentVolumeClaim", max: { storage: "2Ti" } },
+                { type: "PersistentVolumeClaim", max: { storage: SANDBOX_LIMITS.maxVolume } },
             ],
         },
     };

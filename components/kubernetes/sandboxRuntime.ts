@@ -3,9 +3,10 @@
 // `opts.providers`.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { dataOptions, resolveSpec, ResolvedSpec } from "../spec/defaults";
+import { dataOptions, ResolvedSpec } from "../spec/defaults";
 import { PlatformSpec } from "../spec/types";
-import { SpecProblem, throwIfInvalid, validateSpec } from "../spec/validate";
+import { SpecProblem } from "../spec/validate";
+import { prepareSpec, SpecError } from "../validation";
 import {
     AGENT_SANDBOX_CRD_FILES,
     awaitAnnotations,
@@ -85,9 +86,9 @@ export class SandboxRuntime extends pulumi.ComponentResource {
     public readonly sandboxClientRole: pulumi.Output<string>;
 
     constructor(name: string, args: SandboxRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
-        throwIfInvalid(validateSpec(args.spec), "SandboxRuntime");
-        const spec = resolveSpec(args.spec);
-        throwIfInvalid(validateFacts(spec, args.facts), "SandboxRuntime");
+        const { resolved: spec } = prepareSpec(args.spec, "SandboxRuntime");
+        const factProblems = validateFacts(spec, args.facts);
+        if (factProblems.length > 0) throw new SpecError("SandboxRuntime", factProblems, "");
         super("cloister:index:SandboxRuntime", name, { dataProtection: spec.dataProtection }, opts);
         const facts = args.facts;
         const parent = { parent: this };

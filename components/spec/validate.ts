@@ -1,7 +1,6 @@
 // The pure, cloud-neutral validator. It never throws: it returns every problem with the field path and
 // what would be valid, so a user fixes a config in one pass. Components turn the list into one
 // `pulumi.InputPropertiesError` before registering anything; the policy pack calls the same checks.
-import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as nodePath from "path";
 import { AGENT_SANDBOX_CRD_FILES } from "../kubernetes/controlPlane";
@@ -298,13 +297,13 @@ function checkExistingCluster(problems: SpecProblem[], spec: PlatformSpec, pools
 }
 
 /** Every problem with a spec, cloud-neutral checks only; an empty list means valid. */
-export function validateSpec(spec: PlatformSpec): SpecProblem[] {
+export function validateSpec(spec: PlatformSpec, keyPrefix = ""): SpecProblem[] {
     const problems: SpecProblem[] = [];
     if (typeof spec !== "object" || spec === null) {
         return [{ path: "", reason: "the platform spec must be an object" }];
     }
     // Shape first (keys, types, enums, lists vs maps): the semantic checks below assume it.
-    const shape = checkShape(spec);
+    const shape = checkShape(spec, keyPrefix);
     if (shape.length > 0) return shape;
     checkEnum(problems, "target", spec.target, Target, true);
     checkDnsLabel(problems, "name", spec.name, 20);
@@ -380,14 +379,4 @@ export function validateSpec(spec: PlatformSpec): SpecProblem[] {
     checkTemplates(problems, spec, pools);
     if (spec.target === Target.Kubernetes) checkExistingCluster(problems, spec, pools);
     return problems;
-}
-
-/** Throws every problem at once, before a component registers anything. */
-export function throwIfInvalid(problems: SpecProblem[], component: string): void {
-    if (problems.length === 0) return;
-    throw new pulumi.InputPropertiesError({
-        message: `${component}: invalid platform spec (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n` +
-            problems.map((p) => `  ${p.path || "<spec>"}: ${p.reason}`).join("\n"),
-        errors: problems.map((p) => ({ propertyPath: p.path, reason: p.reason })),
-    });
 }

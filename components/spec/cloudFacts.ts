@@ -1,0 +1,142 @@
+// Machine and accelerator facts the validators, the node pools and the capacity math read: one table per
+// cloud, kept here alone, each part with its source. Families or machine types missing from a table are
+// not refused; the checks that need a fact skip them. AWS and Azure add their tables beside GCP's.
+
+/** A node's size before the cloud's and Kubernetes' reservations. */
+export interface MachineShape {
+    vcpus: number;
+    memoryGiB: number;
+}
+
+/** Disk types a sandbox volume or boot disk can be on GKE. */
+export type GcpDiskType = "pd-balanced" | "hyperdisk-balanced";
+
+export interface GcpMachineFamily {
+    /** GiB of memory per vCPU, per machine class (`standard`, `highmem`, `highcpu`). */
+    memoryPerVcpu: Partial<Record<"standard" | "highmem" | "highcpu", number>>;
+    /** Disk types the family attaches. */
+    disks: GcpDiskType[];
+    /** Exposes `/dev/kvm` to guests when nested virtualization is on (Kata needs it). */
+    nestedVirtualization: boolean;
+    /** GKE Pod Snapshots supports the family. */
+    podSnapshots: boolean;
+}
+
+const PD: GcpDiskType[] = ["pd-balanced"];
+const HYPERDISK: GcpDiskType[] = ["hyperdisk-balanced"];
+const BOTH: GcpDiskType[] = ["pd-balanced", "hyperdisk-balanced"];
+
+/**
+ * Sources: machine families https://cloud.google.com/compute/docs/machine-resource (memory per vCPU per
+ * class); disk support per family https://cloud.google.com/compute/docs/disks/hyperdisks#machine-type-support
+ * and https://cloud.google.com/compute/docs/disks#disk-types (the fourth-generation families attach
+ * Hyperdisk only; the older ones no Hyperdisk Balanced); nested virtualization
+ * https://cloud.google.com/compute/docs/instances/nested-virtualization/overview (Intel families only; no
+ * E2, AMD or Arm); Pod Snapshots https://cloud.google.com/kubernetes-engine/docs/concepts/pod-snapshots
+ * (no E2). State of 2026-08; see ../shared/reference/clouds.md §1.
+ */
+export const GCP_MACHINE_FAMILIES: Record<string, GcpMachineFamily> = {
+    e2: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 1 }, disks: PD, nestedVirtualization: false, podSnapshots: false },
+    n1: { memoryPerVcpu: { standard: 3.75, highmem: 6.5, highcpu: 0.9 }, disks: PD, nestedVirtualization: true, podSnapshots: true },
+    n2: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 1 }, disks: PD, nestedVirtualization: true, podSnapshots: true },
+    n2d: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 1 }, disks: PD, nestedVirtualization: false, podSnapshots: true },
+    t2d: { memoryPerVcpu: { standard: 4 }, disks: PD, nestedVirtualization: false, podSnapshots: true },
+    c2: { memoryPerVcpu: { standard: 4 }, disks: PD, nestedVirtualization: true, podSnapshots: true },
+    c2d: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: PD, nestedVirtualization: false, podSnapshots: true },
+    c3: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: BOTH, nestedVirtualization: true, podSnapshots: true },
+    c3d: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: BOTH, nestedVirtualization: false, podSnapshots: true },
+    n4: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: HYPERDISK, nestedVirtualization: true, podSnapshots: true },
+    n4d: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: HYPERDISK, nestedVirtualization: false, podSnapshots: true },
+    c4: { memoryPerVcpu: { standard: 3.75, highmem: 7.75, highcpu: 2 }, disks: HYPERDISK, nestedVirtualization: true, podSnapshots: true },
+    c4a: { memoryPerVcpu: { standard: 4, highmem: 8, highcpu: 2 }, disks: HYPERDISK, nestedVirtualization: false, podSnapshots: true },
+    c4d: { memoryPerVcpu: { standard: 3.875, highmem: 7.875, highcpu: 1.875 }, disks: HYPERDISK, nestedVirtualization: false, podSnapshots: true },
+    g2: { memoryPerVcpu: { standard: 4 }, disks: PD, nestedVirtualization: false, podSnapshots: true },
+    a2: { memoryPerVcpu: {}, disks: PD, nestedVirtualization: false, podSnapshots: true },
+    a3: { memoryPerVcpu: {}, disks: BOTH, nestedVirtualization: false, podSnapshots: true },
+};
+
+/** A GPU machine type: its shape and the GPUs it carries. */
+export interface GcpGpuMachine extends MachineShape {
+    accelerator: string;
+    gpus: number;
+}
+
+const gpuMachine = (accelerator: string, gpus: number, vcpus: number, memoryGiB: number): GcpGpuMachine => ({ accelerator, gpus, vcpus, memoryGiB });
+
+/**
+ * Accelerator-optimized machine types: each carries a fixed number of one GPU model. Source:
+ * https://cloud.google.com/compute/docs/accelerator-optimized-machines and
+ * https://cloud.google.com/compute/docs/gpus (G2, A2, A3).
+ */
+export const GCP_GPU_MACHINES: Record<string, GcpGpuMachine> = {
+    "g2-standard-4": gpuMachine("nvidia-l4", 1, 4, 16),
+    "g2-standard-8": gpuMachine("nvidia-l4", 1, 8, 32),
+    "g2-standard-12": gpuMachine("nvidia-l4", 1, 12, 48),
+    "g2-standard-16": gpuMachine("nvidia-l4", 1, 16, 64),
+    "g2-standard-24": gpuMachine("nvidia-l4", 2, 24, 96),
+    "g2-standard-32": gpuMachine("nvidia-l4", 1, 32, 128),
+    "g2-standard-48": gpuMachine("nvidia-l4", 4, 48, 192),
+    "g2-standard-96": gpuMachine("nvidia-l4", 8, 96, 384),
+    "a2-highgpu-1g": gpuMachine("nvidia-tesla-a100", 1, 12, 85),
+    "a2-highgpu-2g": gpuMachine("nvidia-tesla-a100", 2, 24, 170),
+    "a2-highgpu-4g": gpuMachine("nvidia-tesla-a100", 4, 48, 340),
+    "a2-highgpu-8g": gpuMachine("nvidia-tesla-a100", 8, 96, 680),
+    "a2-megagpu-16g": gpuMachine("nvidia-tesla-a100", 16, 96, 1360),
+    "a2-ultragpu-1g": gpuMachine("nvidia-a100-80gb", 1, 12, 170),
+    "a2-ultragpu-2g": gpuMachine("nvidia-a100-80gb", 2, 24, 340),
+    "a2-ultragpu-4g": gpuMachine("nvidia-a100-80gb", 4, 48, 680),
+    "a2-ultragpu-8g": gpuMachine("nvidia-a100-80gb", 8, 96, 1360),
+    "a3-highgpu-1g": gpuMachine("nvidia-h100-80gb", 1, 26, 234),
+    "a3-highgpu-2g": gpuMachine("nvidia-h100-80gb", 2, 52, 468),
+    "a3-highgpu-4g": gpuMachine("nvidia-h100-80gb", 4, 104, 936),
+    "a3-highgpu-8g": gpuMachine("nvidia-h100-80gb", 8, 208, 1872),
+};
+
+/** GPUs attached to N1 machines, and the counts per VM each model allows. Source: https://cloud.google.com/compute/docs/gpus */
+export const GCP_N1_ACCELERATORS: Record<string, number[]> = {
+    "nvidia-tesla-t4": [1, 2, 4],
+    "nvidia-tesla-v100": [1, 2, 4, 8],
+    "nvidia-tesla-p100": [1, 2, 4],
+    "nvidia-tesla-p4": [1, 2, 4],
+};
+
+/** Every accelerator model the tables know. */
+export const GCP_ACCELERATORS = [...new Set([...Object.values(GCP_GPU_MACHINES).map((m) => m.accelerator), ...Object.keys(GCP_N1_ACCELERATORS)])];
+
+export const gcpMachineFamily = (machineType: string) => machineType.split("-")[0].toLowerCase();
+
+/** vCPUs and memory of a GKE machine type (`n2-standard-8`, `n2-custom-8-32768`, `g2-standard-24`); undefined when unknown. */
+export function gcpMachineShape(machineType: string): MachineShape | undefined {
+    const gpu = GCP_GPU_MACHINES[machineType];
+    if (gpu) return { vcpus: gpu.vcpus, memoryGiB: gpu.memoryGiB };
+    const custom = /^([a-z0-9]+)-custom-(\d+)-(\d+)$/.exec(machineType);
+    if (custom) return { vcpus: Number(custom[2]), memoryGiB: Number(custom[3]) / 1024 };
+    const m = /^([a-z0-9]+)-(standard|highmem|highcpu)-(\d+)$/.exec(machineType);
+    const perVcpu = m ? GCP_MACHINE_FAMILIES[m[1]]?.memoryPerVcpu[m[2] as "standard"] : undefined;
+    return m && perVcpu ? { vcpus: Number(m[3]), memoryGiB: Number(m[3]) * perVcpu } : undefined;
+}
+
+/** Graduated reservation: `tiers` are [upper bound, fraction] pairs applied to each slice of `total`. */
+function graduated(total: number, tiers: [number, number][]): number {
+    let reserved = 0;
+    let lower = 0;
+    for (const [upper, fraction] of tiers) {
+        if (total <= lower) break;
+        reserved += (Math.min(total, upper) - lower) * fraction;
+        lower = upper;
+    }
+    return reserved;
+}
+
+/**
+ * What pods may request on a GKE Standard node: the machine minus GKE's kube-reserved and the 100 MiB
+ * eviction threshold. Source: https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes
+ * (CPU: 6 % of the first core, 1 % of the second, 0.5 % of the next two, 0.25 % above four; memory: 25 %
+ * of the first 4 GiB, 20 % of the next 4, 10 % of the next 8, 6 % of the next 112, 2 % above 128 GiB).
+ * An upper bound: GKE's own DaemonSets take a little more.
+ */
+export function gkeAllocatable(shape: MachineShape): MachineShape {
+    const cpu = graduated(shape.vcpus, [[1, 0.06], [2, 0.01], [4, 0.005], [Infinity, 0.0025]]);
+    const memory = graduated(shape.memoryGiB, [[4, 0.25], [8, 0.2], [16, 0.1], [128, 0.06], [Infinity, 0.02]]);
+    return { vcpus: shape.vcpus - cpu, memoryGiB: shape.memoryGiB - memory - 100 / 1024 };
+}
