@@ -6,7 +6,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { kubeconfigFromSetting } from "../stacks/config";
 import { PlannedResource, PlanRecorder } from "./mocks";
+
+function kubeconfigReadable(setting: string): boolean {
+    try {
+        kubeconfigFromSetting(setting);
+        return true;
+    } catch {
+        return false;
+    }
+}
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -32,8 +42,9 @@ export function stackConfig(stack: string, configFile?: string): { values: Recor
         values[key] = secure ? "[secret]" : asString(value);
         if (secure) secretKeys.push(key);
     }
-    // The kubeconfig is read at deploy time; the plan needs none.
-    if (values[`${project.name}:kubeconfig`]) {
+    // The plan needs no kubeconfig, but a path to none is refused as `pulumi up` would refuse it.
+    const kubeconfig = values[`${project.name}:kubeconfig`];
+    if (kubeconfig && kubeconfigReadable(kubeconfig)) {
         values[`${project.name}:kubeconfig`] = "apiVersion: v1\nkind: Config\n# the stack's kubeconfig is read at deploy time\n";
         secretKeys.push(`${project.name}:kubeconfig`);
     }
@@ -73,10 +84,17 @@ function fail(message: string): never {
     process.exit(1);
 }
 
-/** Invalid config prints its problems alone; anything else is a failure of the plan itself. */
+let recorder: PlanRecorder | undefined;
+
+/**
+ * Invalid config prints its problems alone; anything else is a failure of the plan itself. Either way it
+ * says so if resources were registered before the error (invalid config must stop before any).
+ */
 function onError(err: unknown): never {
-    if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message);
-    fail(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+    const registered = recorder?.resources().length ?? 0;
+    const note = registered > 0 ? `\n(${registered} resources were registered before the error)` : "";
+    if (pulumi.InputPropertiesError.isInstance(err)) fail(err.message + note);
+    fail(`plan failed: ${err instanceof Error ? err.message : String(err)}${note}`);
 }
 
 async function main() {
@@ -92,7 +110,7 @@ async function main() {
     process.on("uncaughtException", onError);
 
     const { values, secretKeys } = stackConfig(stack, configFile);
-    const recorder = await PlanRecorder.install("cloister", stack);
+    recorder = await PlanRecorder.install("cloister", stack);
     pulumi.runtime.setAllConfig(values, secretKeys);
     const program = require(path.join(ROOT, "stacks")) as { capacity: pulumi.Output<string[]> };
     const capacity = await new Promise<string[]>((resolve) => program.capacity.apply(resolve));

@@ -242,7 +242,8 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
                     reason: 'GPU pools on GKE must use "gvisor" isolation (GKE Sandbox supports GPUs); kata needs nested virtualization, which GPU machine families lack',
                 });
             }
-            if (!machine && !pool.machineType) {
+            // An unknown accelerator is already named above.
+            if (!machine && GCP_ACCELERATORS.includes(pool.gpu.acceleratorType)) {
                 const known = GCP_GPU_MACHINE_TYPES[pool.gpu.acceleratorType];
                 problems.push({
                     path: `${path}.machineType`,
