@@ -654,6 +654,33 @@ describe("the kubernetes target on a real node", () => {
         expect(await warmPoolFull("offline", 1)).toBe(true);
     });
 
+    it("refuses invalid config under the real engine: one error block naming every problem, no trace, nothing registered", () => {
+        writeStack([{ ...templates[0], port: "http" } as unknown as StackTemplate], "invalid", {
+            "cloister:templtes": [],
+            "cloister:network": { privateEndpoint: "yes" },
+        });
+        expectOk(pulumi(projectDir, "stack", "init", "invalid"), "stack init invalid");
+        try {
+            for (const args of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+                const run = pulumi(projectDir, ...args, "--stack", "invalid");
+                const out = run.stdout + run.stderr;
+                expect(run.status, args[0]).not.toBe(0);
+                expect(out).toContain("invalid stack configuration (3 problems):");
+                expect(out).toContain("cloister:templtes: unknown setting; did you mean cloister:templates?");
+                expect(out).toContain('cloister:network.privateEndpoint: must be true or false, not the string "yes"');
+                expect(out).toContain('cloister:templates[0].port: must be a number, not "http"');
+                expect(out.match(/^\s*error: /gm)?.length, out).toBe(1);
+                expect(out).not.toMatch(/\n\s+at .+:\d+:\d+|\.ts:\d+|unhandled exception|\[object Object\]/);
+            }
+            // Only the stack itself exists: the program stopped before registering anything.
+            const state = JSON.parse(expectOk(pulumi(projectDir, "stack", "export", "--stack", "invalid"), "stack export invalid"));
+            const types = (state.deployment.resources ?? []).map((r: { type: string }) => r.type);
+            expect(types.filter((t: string) => t !== "pulumi:pulumi:Stack")).toEqual([]);
+        } finally {
+            expectOk(pulumi(projectDir, "stack", "rm", "--yes", "--force", "--stack", "invalid"), "stack rm invalid");
+        }
+    });
+
     it("7. destroys the platform and keeps nothing in data-protection mode destroy", async () => {
         const destroy = pulumi(projectDir, "destroy", "--yes", "--skip-preview", "--stack", "e2e");
         timings["pulumi destroy"] = `${destroy.seconds.toFixed(1)} s`;
