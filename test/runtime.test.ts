@@ -11,6 +11,8 @@ import { AGENT_SANDBOX_CRD_FILES } from "../components/kubernetes/controlPlane";
 
 // A local CRD mirror (the validator checks that its files exist at plan time).
 const MIRROR = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-crd-mirror-"));
+/** A digest the mirror would serve (any well-formed one: the plan only carries it into the image reference). */
+const CONTROLLER_DIGEST = `sha256:${"0".repeat(63)}1`;
 for (const file of AGENT_SANDBOX_CRD_FILES) fs.writeFileSync(path.join(MIRROR, file), "");
 
 const spec: PlatformSpec = {
@@ -23,7 +25,7 @@ const spec: PlatformSpec = {
     ],
     gpuPools: [{ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4" }],
     cluster: { storageProvisioner: "pd.csi.storage.gke.io", storageParameters: { type: "pd-balanced" }, apiServerCidrs: ["203.0.113.10/32"] },
-    controlPlane: { imageRegistry: "mirror.example.com/k8s", crdSource: MIRROR },
+    controlPlane: { imageRegistry: "mirror.example.com/k8s", crdSource: MIRROR, controllerImageDigest: CONTROLLER_DIGEST },
     templates: [
         { name: "py", image: "python:3.12-slim", isolation: "gvisor", warmPoolSize: 3, memory: "4Gi" },
         { name: "vm", image: "python:3.12-slim", isolation: "kata", egress: "none", volumeSizeGb: 0 },
@@ -97,7 +99,8 @@ describe("control plane", () => {
         expect(d.spec.replicas).toBe(2);
         const pod = d.spec.template.spec;
         const [c] = pod.containers;
-        expect(c.image).toMatch(/^mirror\.example\.com\/k8s\/agent-sandbox\/agent-sandbox-controller:v1\.0\.\d+$/);
+        // Tag and digest: a moved tag or a mirror cannot swap the image.
+        expect(c.image).toMatch(/^mirror\.example\.com\/k8s\/agent-sandbox\/agent-sandbox-controller:v1\.0\.\d+@sha256:0{63}1$/);
         expect(c.args).toEqual(expect.arrayContaining(["--leader-elect=true", "--extensions"]));
         expect(pod.securityContext.runAsNonRoot).toBe(true);
         expect(pod.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });

@@ -96,6 +96,7 @@ const BAD: BadCase[] = [
     bad("snapshot CRDs over ftp", K, { "cloister:storage": "{snapshotCrdSource: ftp://example.com/crds}" }, "cloister:storage.snapshotCrdSource"),
     bad("unknown router auth", K, { "cloister:controlPlane": "{routerAuth: none}" }, "cloister:controlPlane.routerAuth"),
     bad("registry with a scheme", K, { "cloister:controlPlane": "{imageRegistry: https://mirror.example.com}" }, "cloister:controlPlane.imageRegistry"),
+    bad("image digest without its algorithm", K, { "cloister:controlPlane": "{routerImageDigest: 8c8f5814c16bd68631af0496a5fa4eb9}" }, "cloister:controlPlane.routerImageDigest"),
     bad("sandboxes in kube-system", K, { "cloister:sandboxNamespace": "{name: kube-system}" }, "cloister:sandboxNamespace.name"),
     bad("quota not a quantity", K, { "cloister:sandboxNamespace": "{cpuQuota: abc}" }, "cloister:sandboxNamespace.cpuQuota"),
     // Capacity: quota and LimitRange.

@@ -52,8 +52,8 @@ export const PSA_RESTRICTED = {
 };
 
 /** An upstream agent-sandbox image of the pinned release, from the configured registry or mirror. */
-export function imageRef(spec: ResolvedSpec, image: string): string {
-    return `${spec.controlPlane.imageRegistry}/agent-sandbox/${image}:${spec.controlPlane.version}`;
+export function imageRef(spec: ResolvedSpec, image: string, digest: string): string {
+    return `${spec.controlPlane.imageRegistry}/agent-sandbox/${image}:${spec.controlPlane.version}${digest ? `@${digest}` : ""}`;
 }
 
 /** The pod and container security context of every control-plane pod (Pod Security `restricted`). */
@@ -157,7 +157,7 @@ export function controllerDeploymentArgs(
         containers: [
             {
                 name: CONTROLLER_NAME,
-                image: imageRef(spec, CONTROLLER_NAME),
+                image: imageRef(spec, CONTROLLER_NAME, spec.controlPlane.controllerImageDigest),
                 args: [
                     "--leader-elect=true",
                     pulumi.interpolate`--leader-election-namespace=${namespace}`,

@@ -47,7 +47,7 @@ export function routerDeploymentArgs(
         containers: [
             {
                 name: ROUTER_NAME,
-                image: imageRef(spec, "sandbox-router-go"),
+                image: imageRef(spec, "sandbox-router-go", spec.controlPlane.routerImageDigest),
                 args: routerArgs(spec, sandboxNamespace),
                 ports: [
                     { name: "proxy", containerPort: ROUTER_PORT, protocol: "TCP" },

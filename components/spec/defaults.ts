@@ -189,6 +189,8 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             version: controlVersion,
             replicas: spec.controlPlane?.replicas ?? 2,
             imageRegistry: spec.controlPlane?.imageRegistry ?? "registry.k8s.io",
+            controllerImageDigest: spec.controlPlane?.controllerImageDigest ?? "",
+            routerImageDigest: spec.controlPlane?.routerImageDigest ?? "",
             crdSource: spec.controlPlane?.crdSource ?? defaultCrdSource(controlVersion),
             namespace: spec.controlPlane?.namespace ?? "agent-sandbox-system",
             routerReplicas: spec.controlPlane?.routerReplicas ?? 2,

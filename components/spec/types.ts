@@ -194,6 +194,14 @@ export interface ControlPlaneSpec {
     /** Registry that mirrors `registry.k8s.io`. Default - "registry.k8s.io" */
     imageRegistry?: string;
     /**
+     * Digest of the controller image (`sha256:<64 hex>`) for `version`, pinned after the tag so a moved tag
+     * or a mirror cannot swap the image; use the digest your mirror serves. Default - "" (tag only: see
+     * README, "Image pinning")
+     */
+    controllerImageDigest?: string;
+    /** Digest of the router image (`sandbox-router-go`), as for the controller. Default - "" (tag only) */
+    routerImageDigest?: string;
+    /**
      * Where the four agent-sandbox CRD files come from: a URL prefix or a local directory holding
      * `agents.x-k8s.io_sandboxes.yaml` and the three `extensions.agents.x-k8s.io_*.yaml` files.
      * Default - the pinned release's `k8s/crds` directory on GitHub

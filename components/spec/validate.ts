@@ -354,6 +354,12 @@ export function validateSpec(spec: PlatformSpec, keyPrefix = ""): SpecProblem[] 
     if (control.imageRegistry !== undefined && !/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/.test(control.imageRegistry)) {
         problems.push({ path: "controlPlane.imageRegistry", reason: `${JSON.stringify(control.imageRegistry)} must be a registry host and optional path without a scheme (e.g. "mirror.example.com/k8s")` });
     }
+    for (const field of ["controllerImageDigest", "routerImageDigest"] as const) {
+        const digest = control[field];
+        if (digest && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+            problems.push({ path: `controlPlane.${field}`, reason: `${JSON.stringify(digest)} must be an image digest "sha256:" followed by 64 lowercase hex digits (crane digest <image>:<tag>)` });
+        }
+    }
     checkSource(problems, "controlPlane.crdSource", control.crdSource, AGENT_SANDBOX_CRD_FILES, "the agent-sandbox CRD files");
     checkSource(problems, "storage.snapshotCrdSource", spec.storage?.snapshotCrdSource, SNAPSHOT_CRD_FILES, "the CSI snapshot CRD files");
     const controlNamespace = control.namespace ?? "agent-sandbox-system";

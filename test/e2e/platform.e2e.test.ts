@@ -22,6 +22,17 @@ let access: KubeAccess;
 let engineBin = "";
 let nodeBin = "";
 let kubeconfig = "";
+/** Digests of the control-plane images as the node's containerd holds them: the stack pins them. */
+const digests = { controller: "", router: "" };
+
+/** The digest containerd (CRI namespace) records for an image reference. */
+function imageDigest(ref: string): string {
+    const list = expectOk(onNode([path.join(nodeBin, "ctr"), "--address", "/var/lib/cloister-node/run/containerd/containerd.sock", "-n", "k8s.io", "images", "ls"]), "ctr images ls");
+    const row = list.split("\n").find((l) => l.split(/\s+/)[0] === ref);
+    const digest = row?.split(/\s+/).find((f) => /^sha256:[a-f0-9]{64}$/.test(f));
+    if (!digest) throw new Error(`no digest for ${ref} in:\n${list}`);
+    return digest;
+}
 let kubectl: ReturnType<typeof kubectlFor>;
 const listeners: ChildProcess[] = [];
 
@@ -75,7 +86,11 @@ function writeStack(list: StackTemplate[], stack = "e2e", extra: Record<string, 
                 },
                 { name: "kata", isolation: "kata", runtimeHandler: "kata-qemu" },
             ],
-            "cloister:controlPlane": { crdSource: path.join(nodeBin, "crds/agent-sandbox") },
+            "cloister:controlPlane": {
+                crdSource: path.join(nodeBin, "crds/agent-sandbox"),
+                controllerImageDigest: digests.controller,
+                routerImageDigest: digests.router,
+            },
             // The node's API server address, so the control plane's egress names it rather than any address.
             "cloister:cluster": { storageProvisioner: "rancher.io/local-path", apiServerCidrs: ["10.200.0.1/32"] },
             "cloister:templates": list.map((t) => ({
@@ -221,6 +236,8 @@ beforeAll(async () => {
     kubeconfig = nodeUp();
     timings["node up → Ready"] = `${((Date.now() - started) / 1000).toFixed(1)} s`;
     access = kubeAccess(kubeconfig);
+    digests.controller = imageDigest("registry.k8s.io/agent-sandbox/agent-sandbox-controller:v1.0.3");
+    digests.router = imageDigest("registry.k8s.io/agent-sandbox/sandbox-router-go:v1.0.3");
     kubectl = kubectlFor(nodeBin, kubeconfig);
 
     writeProject(projectDir);
@@ -286,7 +303,10 @@ describe("the kubernetes target on a real node", () => {
         const d = await kubeGet(access, api.deployment(CONTROL_NS, "agent-sandbox-controller"));
         expect(d.status.readyReplicas, "ready controller replicas").toBe(2);
         const image = d.spec.template.spec.containers[0].image;
-        expect(image).toBe("registry.k8s.io/agent-sandbox/agent-sandbox-controller:v1.0.3");
+        // Pinned by tag and digest, and the node ran exactly that image.
+        expect(image).toBe(`registry.k8s.io/agent-sandbox/agent-sandbox-controller:v1.0.3@${digests.controller}`);
+        const pods = (await kubeGet(access, api.pods(CONTROL_NS, "app.kubernetes.io/name=agent-sandbox-controller"))).items as any[];
+        for (const p of pods.filter((p) => !p.metadata.deletionTimestamp)) expect(p.status.containerStatuses[0].imageID).toContain(digests.controller);
         // The processes themselves, as the node's kernel sees them.
         const pids = run("pgrep", ["-f", "^/agent-sandbox-controller"]).stdout.trim().split("\n").filter(Boolean);
         expect(pids, "controller processes on the node").toHaveLength(2);
@@ -563,7 +583,7 @@ describe("the kubernetes target on a real node", () => {
             const d = await kubeGet(access, api.deployment(CONTROL_NS, "sandbox-router"));
             expect(d.status.readyReplicas).toBe(2);
             const [c] = d.spec.template.spec.containers;
-            expect(c.image).toBe("registry.k8s.io/agent-sandbox/sandbox-router-go:v1.0.3");
+            expect(c.image).toBe(`registry.k8s.io/agent-sandbox/sandbox-router-go:v1.0.3@${digests.router}`);
             expect(c.args).toEqual(expect.arrayContaining(["--authz-mode=tokenreview", "--authz-tokenreview-require-token=true"]));
             expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
             const outputs = JSON.parse(expectOk(pulumi(projectDir, "stack", "output", "--json", "--stack", "e2e"), "stack output"));
