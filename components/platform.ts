@@ -1,6 +1,7 @@
 // SandboxPlatform: the front door. Spec in; the target's cluster layer and the in-cluster runtime out.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AwsSandboxCluster } from "./aws";
 import { GcpSandboxCluster } from "./gcp";
 import { ClusterFacts, existingClusterFacts } from "./kubernetes/facts";
 import { SandboxRuntime } from "./kubernetes/sandboxRuntime";
@@ -48,6 +49,11 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             // use this provider) wait for nodes to schedule on.
             const ready = pulumi.all([cloud.kubeconfig, cloud.nodePoolNames]).apply(([k]) => k);
             provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: ready, enableServerSideApply: true }, { parent: this });
+            facts = cloud.facts;
+            kubeconfig = cloud.kubeconfig;
+        } else if (spec.target === Target.Aws) {
+            const cloud = new AwsSandboxCluster(`${name}-aws`, { spec: specIn }, { parent: this });
+            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
             facts = cloud.facts;
             kubeconfig = cloud.kubeconfig;
         } else if (spec.target === Target.Kubernetes) {

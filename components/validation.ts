@@ -2,6 +2,7 @@
 // which runs the cloud-neutral checks, the target's own rules and the capacity math once per spec object.
 // The offline plan and the policy pack call `validatePlatformSpec` for the same list of problems.
 import * as pulumi from "@pulumi/pulumi";
+import { eksCapacityFacts, validateAwsSpec } from "./aws/validate";
 import { gkeCapacityFacts, validateGcpSpec, withGcpProject } from "./gcp/validate";
 import { existingClusterCapacityFacts } from "./kubernetes/facts";
 import { checkCapacity, CapacityFacts } from "./spec/capacity";
@@ -10,7 +11,7 @@ import { PlatformSpec, Target } from "./spec/types";
 import { SpecProblem, validateSpec } from "./spec/validate";
 
 /** Targets this release can deploy. */
-export const AVAILABLE_TARGETS: Target[] = [Target.Gcp, Target.Kubernetes];
+export const AVAILABLE_TARGETS: Target[] = [Target.Aws, Target.Gcp, Target.Kubernetes];
 
 /** Copies the `gcp:project` provider config into a GCP spec that names no project. */
 export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
@@ -18,7 +19,9 @@ export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
 }
 
 function capacityFacts(spec: ResolvedSpec): CapacityFacts {
-    return spec.target === Target.Gcp ? gkeCapacityFacts : existingClusterCapacityFacts;
+    if (spec.target === Target.Gcp) return gkeCapacityFacts;
+    if (spec.target === Target.Aws) return eksCapacityFacts;
+    return existingClusterCapacityFacts;
 }
 
 /** Every problem with a spec, and (when there is none) the computed capacity lines. */
@@ -31,6 +34,7 @@ function check(spec: PlatformSpec, keyPrefix: string): { problems: SpecProblem[]
         });
     }
     if (spec?.target === Target.Gcp) problems.push(...validateGcpSpec(spec));
+    if (spec?.target === Target.Aws) problems.push(...validateAwsSpec(spec));
     // The capacity math reads quantities and pools, so it runs on a spec that passed everything else.
     if (problems.length > 0) return { problems, capacity: [] };
     const resolved = resolveSpec(spec);

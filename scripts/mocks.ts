@@ -18,6 +18,16 @@ const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unk
     "gcp:compute/subnetwork:Subnetwork": (name, inputs) => ({
         selfLink: `https://www.googleapis.com/compute/v1/projects/${inputs.project ?? knownAfterDeploy("project")}/regions/${inputs.region}/subnetworks/${inputs.name ?? name}`,
     }),
+    "aws:eks/cluster:Cluster": (name, inputs) => ({
+        endpoint: knownAfterDeploy(`${name} endpoint`),
+        certificateAuthority: { data: knownAfterDeploy(`${name} CA certificate`) },
+        arn: `arn:aws:eks:${knownAfterDeploy("region")}:${knownAfterDeploy("account")}:cluster/${inputs.name ?? name}`,
+    }),
+    "aws:s3/bucket:Bucket": (name, inputs) => ({ bucket: `${inputs.bucketPrefix ?? name}${knownAfterDeploy("suffix")}`, arn: `arn:aws:s3:::${inputs.bucketPrefix ?? name}${knownAfterDeploy("suffix")}` }),
+    "aws:kms/key:Key": (name) => ({ arn: `arn:aws:kms:${knownAfterDeploy("region")}:${knownAfterDeploy("account")}:key/${knownAfterDeploy(name)}` }),
+    "aws:iam/role:Role": (name) => ({ arn: `arn:aws:iam::${knownAfterDeploy("account")}:role/${name}`, name }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ nodeGroupName: `${inputs.nodeGroupNamePrefix ?? name}${knownAfterDeploy("suffix")}` }),
     "gcp:serviceaccount/account:Account": (name, inputs) => ({
         email: `${inputs.accountId ?? name}@${inputs.project ?? knownAfterDeploy("project")}.iam.gserviceaccount.com`,
     }),
@@ -33,6 +43,8 @@ const INVOKE_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record
         emailAddress: knownAfterDeploy("Cloud Storage service agent"),
     }),
     "gcp:projects/getProjectService:getProjectService": (inputs) => inputs,
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: knownAfterDeploy("account"), arn: knownAfterDeploy("caller"), userId: knownAfterDeploy("caller") }),
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({ ...inputs, version: knownAfterDeploy(`${inputs.addonName} default version for ${inputs.kubernetesVersion}`) }),
 };
 
 export const cloudMocks: pulumi.runtime.Mocks = {

@@ -3,8 +3,8 @@
 // kubeconfig (secret). `SandboxPlatform` composes it with `SandboxRuntime`; customers may do the same.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClassFacts } from "../kubernetes/facts";
-import { KATA_DEPLOY_HANDLER, KATA_READY_LABEL } from "../kubernetes/runtimeClasses";
+import { ClusterFacts, poolFacts, RuntimeClassFacts } from "../kubernetes/facts";
+import { kataDeployRuntimeClass } from "../kubernetes/runtimeClasses";
 import { ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec, TaintEffect, Target } from "../spec/types";
 import { prepareSpec } from "../validation";
@@ -49,10 +49,7 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
         });
     }
     const kata = spec.pools.some((p) => p.isolation === Isolation.Kata);
-    if (kata) {
-        const kataClass = runtimeClassFor(spec.name, Isolation.Kata, spec.pools, KATA_DEPLOY_HANDLER, RUNTIME_OVERHEAD.kata);
-        runtimeClasses.push({ ...kataClass, nodeSelector: { ...kataClass.nodeSelector, [KATA_READY_LABEL]: "true" } });
-    }
+    if (kata) runtimeClasses.push(kataDeployRuntimeClass(spec.name, spec.pools));
     return {
         pools: spec.pools.map((pool) => {
             const facts = poolFacts(pool);
@@ -64,6 +61,8 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
         }),
         runtimeClasses,
         installKataDeploy: kata,
+        // GKE installs the driver and runs its own device plugin on GPU nodes.
+        installNvidiaDevicePlugin: false,
         storage: {
             provisioner: GKE_PD_CSI,
             parameters: { type: gkeVolumeDiskType(spec) },

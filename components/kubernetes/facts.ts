@@ -51,6 +51,8 @@ export interface ClusterFacts {
     runtimeClasses: RuntimeClassFacts[];
     /** Install kata-deploy (published Helm chart) onto the kata pools. */
     installKataDeploy: boolean;
+    /** Install NVIDIA's device plugin (published Helm chart) onto the GPU pools (clouds that do not run one). */
+    installNvidiaDevicePlugin: boolean;
     storage: StorageFacts;
     /** Where snapshots are stored (`gs://…`, `s3://…`), if the platform has a bucket. */
     snapshotBucketUrl?: pulumi.Input<string>;
@@ -133,6 +135,7 @@ export function existingClusterFacts(spec: ResolvedSpec): ClusterFacts {
             return existing ? { ...facts, name: existing, provided: true } : facts;
         }),
         installKataDeploy: false,
+        installNvidiaDevicePlugin: false,
         storage: {
             provisioner: spec.cluster.storageProvisioner ?? "",
             parameters: spec.cluster.storageParameters,

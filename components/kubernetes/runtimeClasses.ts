@@ -1,9 +1,9 @@
 // RuntimeClasses Cloister creates, and the kata-deploy chart that provides the kata handler on clouds
 // without a managed VM runtime.
 import * as k8s from "@pulumi/kubernetes";
-import { LABEL_ISOLATION } from "../spec/defaults";
-import { TaintSpec } from "../spec/types";
-import { RuntimeClassFacts } from "./facts";
+import { LABEL_ISOLATION, LABEL_POOL, ResolvedPool } from "../spec/defaults";
+import { Isolation, TaintSpec } from "../spec/types";
+import { PoolFacts, RuntimeClassFacts, runtimeClassFor, RUNTIME_OVERHEAD } from "./facts";
 
 /** kata-deploy release Cloister pins (OCI chart published by the Kata Containers project). */
 export const KATA_DEPLOY_CHART = "oci://ghcr.io/kata-containers/kata-deploy-charts/kata-deploy";
@@ -30,6 +30,12 @@ export const KATA_DEPLOY_OTHER_SHIMS = [
  * pod lands on a node before the runtime is there.
  */
 export const KATA_READY_LABEL = "katacontainers.io/kata-runtime";
+
+/** The kata class on clouds where kata-deploy installs the runtime: it also selects kata-deploy's ready label. */
+export function kataDeployRuntimeClass(platform: string, pools: ResolvedPool[]): RuntimeClassFacts {
+    const kata = runtimeClassFor(platform, Isolation.Kata, pools, KATA_DEPLOY_HANDLER, RUNTIME_OVERHEAD.kata);
+    return { ...kata, nodeSelector: { ...kata.nodeSelector, [KATA_READY_LABEL]: "true" } };
+}
 
 export const toleration = (t: TaintSpec) => ({
     key: t.key,
@@ -72,6 +78,34 @@ export function kataDeployArgs(kata: RuntimeClassFacts): k8s.helm.v4.ChartArgs {
                 [KATA_DEPLOY_SHIM, { enabled: true }],
                 ...KATA_DEPLOY_OTHER_SHIMS.map((shim) => [shim, { enabled: false }]),
             ]),
+        },
+    };
+}
+
+/** NVIDIA's device plugin chart (published Helm repository), for clouds whose GPU nodes lack one. */
+export const NVIDIA_DEVICE_PLUGIN_REPO = "https://nvidia.github.io/k8s-device-plugin";
+export const NVIDIA_DEVICE_PLUGIN_VERSION = "0.17.1";
+
+/**
+ * The device plugin runs (under runc) on the GPU pools only and advertises `nvidia.com/gpu`; it tolerates
+ * the pools' taints, which keep everything else off those nodes.
+ */
+export function nvidiaDevicePluginArgs(gpuPools: PoolFacts[]): k8s.helm.v4.ChartArgs {
+    const taints = [...new Map(gpuPools.flatMap((p) => p.taints).map((t) => [`${t.key}:${t.effect}`, t])).values()];
+    return {
+        chart: "nvidia-device-plugin",
+        version: NVIDIA_DEVICE_PLUGIN_VERSION,
+        repositoryOpts: { repo: NVIDIA_DEVICE_PLUGIN_REPO },
+        namespace: "kube-system",
+        values: {
+            affinity: {
+                nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                        nodeSelectorTerms: [{ matchExpressions: [{ key: LABEL_POOL, operator: "In", values: gpuPools.map((p) => p.name) }] }],
+                    },
+                },
+            },
+            tolerations: taints.map(toleration),
         },
     };
 }

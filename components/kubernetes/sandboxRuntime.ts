@@ -35,7 +35,7 @@ import {
 import { RouterAuth } from "../spec/types";
 import { admissionBindingArgs, admissionPolicyArgs, SANDBOX_ADMISSIONS } from "./admission";
 import { ClusterFacts } from "./facts";
-import { kataDeployArgs, runtimeClassArgs } from "./runtimeClasses";
+import { kataDeployArgs, nvidiaDevicePluginArgs, runtimeClassArgs } from "./runtimeClasses";
 import {
     allowDnsArgs,
     allowRouterArgs,
@@ -101,6 +101,10 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         const kata = facts.runtimeClasses.find((rc) => rc.isolation === "kata");
         if (facts.installKataDeploy && kata) {
             new k8s.helm.v4.Chart(`${name}-kata-deploy`, kataDeployArgs(kata), parent);
+        }
+        const gpuPools = facts.pools.filter((p) => p.acceleratorCount > 0);
+        if (facts.installNvidiaDevicePlugin && gpuPools.length > 0) {
+            new k8s.helm.v4.Chart(`${name}-nvidia-device-plugin`, nvidiaDevicePluginArgs(gpuPools), parent);
         }
 
         // Storage.

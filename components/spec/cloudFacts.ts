@@ -140,3 +140,67 @@ export function gkeAllocatable(shape: MachineShape): MachineShape {
     const memory = graduated(shape.memoryGiB, [[4, 0.25], [8, 0.2], [16, 0.1], [128, 0.06], [Infinity, 0.02]]);
     return { vcpus: shape.vcpus - cpu, memoryGiB: shape.memoryGiB - memory - 100 / 1024 };
 }
+
+// ---- AWS ------------------------------------------------------------------------------------------------
+
+/** A GPU instance type: its shape and the GPUs it carries. */
+export type AwsGpuInstance = GcpGpuMachine;
+
+/**
+ * GPU instance types and the NVIDIA GPUs each carries. Source:
+ * https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html (G4dn, G5, G6, P4d, P5).
+ */
+export const AWS_GPU_INSTANCES: Record<string, AwsGpuInstance> = Object.fromEntries([
+    ...([["xlarge", 1, 4], ["2xlarge", 1, 8], ["4xlarge", 1, 16], ["8xlarge", 1, 32], ["12xlarge", 4, 48], ["16xlarge", 1, 64]] as const).flatMap(
+        ([size, gpus, vcpus]) => [
+            [`g4dn.${size}`, gpuMachine("nvidia-t4", gpus, vcpus, vcpus * 4)],
+            [`g5.${size}`, gpuMachine("nvidia-a10g", gpus, vcpus, vcpus * 4)],
+            [`g6.${size}`, gpuMachine("nvidia-l4", gpus, vcpus, vcpus * 4)],
+        ],
+    ),
+    ["g4dn.metal", gpuMachine("nvidia-t4", 8, 96, 384)],
+    ["g5.24xlarge", gpuMachine("nvidia-a10g", 4, 96, 384)],
+    ["g5.48xlarge", gpuMachine("nvidia-a10g", 8, 192, 768)],
+    ["g6.24xlarge", gpuMachine("nvidia-l4", 4, 96, 384)],
+    ["g6.48xlarge", gpuMachine("nvidia-l4", 8, 192, 768)],
+    ["p4d.24xlarge", gpuMachine("nvidia-a100", 8, 96, 1152)],
+    ["p5.48xlarge", gpuMachine("nvidia-h100", 8, 192, 2048)],
+]);
+
+export const AWS_ACCELERATORS = [...new Set(Object.values(AWS_GPU_INSTANCES).map((m) => m.accelerator))];
+
+/**
+ * Instance families whose guests can run VMs (Kata): bare metal (`*.metal`), and the 8th-generation
+ * Intel families with `cpuOptions.nestedVirtualization` in the launch template. Source:
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/amazon-ec2-nested-virtualization.html (GA 2026-02)
+ * and the @pulumi/aws 7.48.0 `LaunchTemplate.cpuOptions` docs; ../shared/reference/clouds.md §3.2.
+ */
+export const AWS_NESTED_VIRTUALIZATION_FAMILIES = ["c8i", "m8i", "r8i", "c8i-flex", "m8i-flex", "r8i-flex"];
+
+export const awsInstanceFamily = (instanceType: string) => instanceType.split(".")[0].toLowerCase();
+export const isAwsMetal = (instanceType: string) => /\.metal(-\d+xl)?$/.test(instanceType);
+
+/** GiB per vCPU of the general families by their letter (c compute, m general, r memory). */
+const AWS_MEMORY_PER_VCPU: Record<string, number> = { c: 2, m: 4, r: 8 };
+const AWS_SIZE_VCPUS: Record<string, number> = {
+    large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "48xlarge": 192,
+};
+
+/** vCPUs and memory of an EC2 instance type (`m7i.2xlarge`, `g6.xlarge`); undefined when unknown. */
+export function awsInstanceShape(instanceType: string): MachineShape | undefined {
+    const gpu = AWS_GPU_INSTANCES[instanceType];
+    if (gpu) return { vcpus: gpu.vcpus, memoryGiB: gpu.memoryGiB };
+    const m = /^([cmr])\d+[a-z]*(-flex)?\.([0-9]*x?large)$/.exec(instanceType);
+    const vcpus = m ? AWS_SIZE_VCPUS[m[3]] : undefined;
+    return m && vcpus ? { vcpus, memoryGiB: vcpus * AWS_MEMORY_PER_VCPU[m[1]] } : undefined;
+}
+
+/**
+ * What pods may request on an EKS AL2023 node: the EKS AMI's kube-reserved (CPU as GKE's table; memory
+ * 255 MiB + 11 MiB per pod the node may run) and the 100 MiB eviction threshold. Source: the EKS AMI's
+ * bootstrap (awslabs/amazon-eks-ami, nodeadm `kubelet` defaults). An upper bound, as on GKE.
+ */
+export function eksAllocatable(shape: MachineShape, maxPods: number): MachineShape {
+    const cpu = graduated(shape.vcpus, [[1, 0.06], [2, 0.01], [4, 0.005], [Infinity, 0.0025]]);
+    return { vcpus: shape.vcpus - cpu, memoryGiB: shape.memoryGiB - (255 + 11 * maxPods + 100) / 1024 };
+}

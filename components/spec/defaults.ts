@@ -1,6 +1,7 @@
 // Defaults for every optional spec field, and `resolveSpec`, which fills them in. Each layer reads the
 // resolved spec, so a default is decided once, here.
 import {
+    AwsSpec,
     ControlPlaneSpec,
     DataProtection,
     EgressMode,
@@ -93,6 +94,8 @@ export interface ResolvedSpec {
         subnetFlowLogs: boolean;
         binaryAuthorization: string;
     };
+    aws: Required<Omit<AwsSpec, "existingVpcId" | "existingPrivateSubnetIds" | "secretsKmsKeyArn">> &
+        Pick<AwsSpec, "existingVpcId" | "existingPrivateSubnetIds" | "secretsKmsKeyArn">;
 }
 
 export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
@@ -242,6 +245,15 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             subnetFlowLogs: spec.gcp?.subnetFlowLogs ?? true,
             binaryAuthorization: spec.gcp?.binaryAuthorization ?? "PROJECT_SINGLETON_POLICY_ENFORCE",
         },
+        aws: {
+            ...spec.aws,
+            accountId: spec.aws?.accountId ?? "",
+            availabilityZones: spec.aws?.availabilityZones ?? (spec.target === Target.Aws && spec.region ? [`${spec.region}a`, `${spec.region}b`] : []),
+            natGatewayPerAz: spec.aws?.natGatewayPerAz ?? false,
+            adminRoleArns: spec.aws?.adminRoleArns ?? [],
+            gvisorRelease: spec.aws?.gvisorRelease ?? GVISOR_RELEASE,
+            addonVersions: spec.aws?.addonVersions ?? {},
+        },
     };
 }
 
@@ -252,6 +264,33 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
 export function dataOptions(spec: { dataProtection: DataProtection }): { protect: boolean; retainOnDelete: boolean } {
     const keep = spec.dataProtection !== DataProtection.Destroy;
     return { protect: keep, retainOnDelete: keep };
+}
+
+/** The gVisor release AWS gvisor pools install at boot (a dated release, never `latest`). */
+export const GVISOR_RELEASE = "20260921.0";
+
+/** EC2 instance types used where the spec leaves `machineType` empty. */
+export const AWS_DEFAULT_INSTANCE_TYPES = {
+    system: "m7i.large",
+    gvisor: "m7i.2xlarge",
+    /** Kata needs VMs inside the instance: an 8th-generation Intel type with nested virtualization. */
+    kata: "c8i.2xlarge",
+} as const;
+
+/** EC2 instance type per accelerator and GPUs per node, for GPU pools without a `machineType`. */
+export const AWS_GPU_INSTANCE_TYPES: Record<string, Record<number, string>> = {
+    "nvidia-l4": { 1: "g6.xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" },
+    "nvidia-a10g": { 1: "g5.xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" },
+    "nvidia-t4": { 1: "g4dn.xlarge", 4: "g4dn.12xlarge", 8: "g4dn.metal" },
+    "nvidia-a100": { 8: "p4d.24xlarge" },
+    "nvidia-h100": { 8: "p5.48xlarge" },
+};
+
+/** The instance type an EKS pool gets: the spec's, else the default for its isolation or GPU model. */
+export function awsInstanceType(pool: ResolvedPool): string | undefined {
+    if (pool.machineType) return pool.machineType;
+    if (pool.gpu) return AWS_GPU_INSTANCE_TYPES[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
+    return AWS_DEFAULT_INSTANCE_TYPES[pool.isolation];
 }
 
 /** GKE machine types used where the spec leaves `machineType` empty. */

@@ -339,6 +339,30 @@ export interface GcpSpec {
     binaryAuthorization?: string;
 }
 
+export interface AwsSpec {
+    /**
+     * The AWS account (12 digits) the stack must deploy into; a deploy with other credentials stops at the
+     * first preview. Default - "" (any)
+     */
+    accountId?: string;
+    /** Availability zones of the private (and NAT) subnets, at least two. Default - ["<region>a", "<region>b"] */
+    availabilityZones?: string[];
+    /** One NAT gateway per availability zone (survives a zone outage) instead of one. Default - false */
+    natGatewayPerAz?: boolean;
+    /** Existing VPC ID; with `existingPrivateSubnetIds`, no network is created. */
+    existingVpcId?: string;
+    /** Private subnets of that VPC (at least two, in different zones) for nodes and the API endpoint. */
+    existingPrivateSubnetIds?: string[];
+    /** KMS key ARN for Kubernetes secrets encryption. Default - a key Cloister creates (rotation on) */
+    secretsKmsKeyArn?: string;
+    /** IAM role ARNs given cluster-admin access entries, besides the deploying identity. Default - [] */
+    adminRoleArns?: string[];
+    /** gVisor release (`yyyymmdd.n`) that gVisor pools install at boot. Default - "20260921.0" */
+    gvisorRelease?: string;
+    /** EKS add-on versions by add-on name (e.g. `vpc-cni: v1.20.1-eksbuild.1`). Default - each add-on's default version for the cluster's Kubernetes version */
+    addonVersions?: { [addon: string]: string };
+}
+
 export interface PlatformSpec {
     /** Where to deploy: a cloud, or `kubernetes` (an existing cluster). */
     target: Target;
@@ -375,4 +399,6 @@ export interface PlatformSpec {
     cluster?: ExistingClusterSpec;
     /** Target `gcp` only: settings only GKE has. */
     gcp?: GcpSpec;
+    /** Target `aws` only: settings only EKS has. */
+    aws?: AwsSpec;
 }

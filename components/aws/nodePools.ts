@@ -1,0 +1,165 @@
+// Managed node groups, each with its own launch template: IMDSv2 with a hop limit of 1 (pods cannot
+// reach the node's credentials), encrypted gp3 root volumes, no SSH key, the spec's labels and taints,
+// autoscaling to 0 for sandbox and GPU pools, spot where asked. gVisor pools install runsc at boot from a
+// pinned release and register it through nodeadm's NodeConfig; kata pools get nested virtualization.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AWS_DEFAULT_INSTANCE_TYPES, awsInstanceType, ResolvedPool, ResolvedSpec } from "../spec/defaults";
+import { isAwsMetal } from "../spec/cloudFacts";
+import { Isolation, TaintEffect } from "../spec/types";
+
+export const SYSTEM_POOL_NAME = "system";
+const EKS_EFFECT: Record<TaintEffect, string> = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
+const MIME_BOUNDARY = "CLOISTER";
+
+/** containerd 2's runtime stanza for runsc (nodeadm merges it into the config it writes; never edit that file). */
+export function gvisorNodeConfig(gpu: boolean): string {
+    const options = gpu ? `\n        [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runsc.options]\n          ConfigPath = "/etc/containerd/runsc.toml"` : "";
+    return [
+        "apiVersion: node.eks.aws/v1alpha1",
+        "kind: NodeConfig",
+        "spec:",
+        "  containerd:",
+        "    config: |",
+        "      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runsc]",
+        `        runtime_type = "io.containerd.runsc.v1"${options}`,
+        "",
+    ].join("\n");
+}
+
+/**
+ * Installs runsc and its shim from a dated gVisor release, each checked against the release's SHA-512
+ * file; GPU nodes also turn on nvproxy. User-data scripts run before nodeadm starts kubelet, so the node
+ * joins the cluster only once the runtime is in place; a failed download leaves it out of the cluster.
+ */
+export function gvisorInstallScript(release: string, gpu: boolean): string {
+    return [
+        "#!/bin/bash",
+        "set -euo pipefail",
+        `url="https://storage.googleapis.com/gvisor/releases/release/${release}/$(uname -m)"`,
+        "cd \"$(mktemp -d)\"",
+        "for f in runsc containerd-shim-runsc-v1; do",
+        "  curl -fsSL --retry 5 -o \"$f\" \"$url/$f\"",
+        "  curl -fsSL --retry 5 -o \"$f.sha512\" \"$url/$f.sha512\"",
+        "  sha512sum -c \"$f.sha512\"",
+        "done",
+        "install -m 0755 runsc containerd-shim-runsc-v1 /usr/local/bin/",
+        ...(gpu ? ["printf '[runsc_config]\\n  nvproxy = \"true\"\\n' > /etc/containerd/runsc.toml"] : []),
+        "",
+    ].join("\n");
+}
+
+/** kata-deploy writes containerd drop-ins; importing their directory keeps them across nodeadm's rewrites. */
+export const KATA_NODE_CONFIG = [
+    "apiVersion: node.eks.aws/v1alpha1",
+    "kind: NodeConfig",
+    "spec:",
+    "  containerd:",
+    "    config: |",
+    '      imports = ["/etc/containerd/config.d/*.toml"]',
+    "",
+].join("\n");
+
+/** Multipart user data as managed node groups take it (EKS adds its own NodeConfig part). */
+export function userData(parts: { contentType: string; content: string }[]): string {
+    const body = parts.map((p) => `--${MIME_BOUNDARY}\nContent-Type: ${p.contentType}\n\n${p.content}\n`).join("");
+    return `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${MIME_BOUNDARY}"\n\n${body}--${MIME_BOUNDARY}--\n`;
+}
+
+export function poolUserData(spec: ResolvedSpec, pool: ResolvedPool): string | undefined {
+    if (pool.isolation === Isolation.Gvisor) {
+        return userData([
+            { contentType: "application/node.eks.aws", content: gvisorNodeConfig(pool.gpu !== undefined) },
+            { contentType: 'text/x-shellscript; charset="us-ascii"', content: gvisorInstallScript(spec.aws.gvisorRelease, pool.gpu !== undefined) },
+        ]);
+    }
+    return userData([{ contentType: "application/node.eks.aws", content: KATA_NODE_CONFIG }]);
+}
+
+export function launchTemplateArgs(spec: ResolvedSpec, role: string, diskSizeGb: number, keyArn: pulumi.Input<string>, extra: Partial<aws.ec2.LaunchTemplateArgs> = {}): aws.ec2.LaunchTemplateArgs {
+    return {
+        namePrefix: `${spec.name}-${role}-`,
+        description: `Cloister ${spec.name} node group ${role}`,
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        blockDeviceMappings: [
+            { deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: keyArn, deleteOnTermination: "true" } },
+        ],
+        monitoring: { enabled: true },
+        tagSpecifications: [{ resourceType: "instance", tags: { "cloister.dev/platform": spec.name, "cloister.dev/pool": role } }],
+        tags: { "cloister.dev/platform": spec.name },
+        ...extra,
+    };
+}
+
+export function sandboxLaunchTemplateArgs(spec: ResolvedSpec, pool: ResolvedPool, keyArn: pulumi.Input<string>): aws.ec2.LaunchTemplateArgs {
+    const type = awsInstanceType(pool)!;
+    const data = poolUserData(spec, pool);
+    return launchTemplateArgs(spec, pool.name, pool.diskSizeGb, keyArn, {
+        userData: data ? Buffer.from(data).toString("base64") : undefined,
+        // Kata runs VMs inside the instance: bare metal has /dev/kvm, the 8th-gen Intel types need this.
+        cpuOptions: pool.isolation === Isolation.Kata && !isAwsMetal(type) ? { nestedVirtualization: "enabled" } : undefined,
+    });
+}
+
+export function nodeGroupArgs(
+    spec: ResolvedSpec,
+    pool: Pick<ResolvedPool, "name" | "minNodes" | "maxNodes" | "spot" | "nodeLabels" | "taints" | "gpu">,
+    instanceType: string,
+    clusterName: pulumi.Input<string>,
+    nodeRoleArn: pulumi.Input<string>,
+    subnetIds: pulumi.Input<string>[],
+    launchTemplate: aws.ec2.LaunchTemplate,
+): aws.eks.NodeGroupArgs {
+    return {
+        clusterName,
+        nodeGroupNamePrefix: `${pool.name}-`,
+        nodeRoleArn,
+        subnetIds,
+        instanceTypes: [instanceType],
+        amiType: pool.gpu ? "AL2023_x86_64_NVIDIA" : "AL2023_x86_64_STANDARD",
+        capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
+        // desiredSize starts at minNodes; the cluster autoscaler owns it afterwards (ignored on update).
+        scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes },
+        updateConfig: { maxUnavailable: 1 },
+        labels: pool.nodeLabels,
+        taints: pool.taints.map((t) => ({ key: t.key, value: t.value || undefined, effect: EKS_EFFECT[t.effect] })),
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+        tags: { "cloister.dev/platform": spec.name, "cloister.dev/pool": pool.name },
+    };
+}
+
+export function createNodeGroups(
+    name: string,
+    spec: ResolvedSpec,
+    clusterName: pulumi.Input<string>,
+    nodeRoleArn: pulumi.Input<string>,
+    subnetIds: pulumi.Input<string>[],
+    keyArn: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): aws.eks.NodeGroup[] {
+    const groupOpts = { ...opts, ignoreChanges: ["scalingConfig.desiredSize"] };
+    const systemTemplate = new aws.ec2.LaunchTemplate(`${name}-lt-system`, launchTemplateArgs(spec, SYSTEM_POOL_NAME, spec.systemPool.diskSizeGb, keyArn), opts);
+    const systemPool = {
+        name: SYSTEM_POOL_NAME,
+        minNodes: Math.max(spec.systemPool.minNodes, 1),
+        maxNodes: spec.systemPool.maxNodes,
+        spot: false,
+        nodeLabels: { "cloister.dev/pool": SYSTEM_POOL_NAME },
+        taints: [],
+    };
+    const system = new aws.eks.NodeGroup(
+        `${name}-pool-system`,
+        nodeGroupArgs(spec, systemPool, spec.systemPool.machineType ?? AWS_DEFAULT_INSTANCE_TYPES.system, clusterName, nodeRoleArn, subnetIds, systemTemplate),
+        groupOpts,
+    );
+    // Sandbox and GPU groups do not wait for each other or for the system group: EKS creates them in parallel.
+    const pools = spec.pools.map((pool) => {
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt-${pool.name}`, sandboxLaunchTemplateArgs(spec, pool, keyArn), opts);
+        return new aws.eks.NodeGroup(
+            `${name}-pool-${pool.name}`,
+            nodeGroupArgs(spec, pool, awsInstanceType(pool)!, clusterName, nodeRoleArn, subnetIds, template),
+            groupOpts,
+        );
+    });
+    return [system, ...pools];
+}
