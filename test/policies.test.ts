@@ -402,6 +402,26 @@ describe("aws rules", () => {
         await fails(aws.launchTemplateImdsv2, aws.LAUNCH_TEMPLATE, { metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 2 } }, /"optional", not "required"/, /not 1/);
         await fails(aws.launchTemplateImdsv2, aws.LAUNCH_TEMPLATE, {}, /httpTokens/, /HopLimit is "unset"/);
     });
+
+    it("aws-launch-template-encrypted-volumes: every EBS mapping encrypted", async () => {
+        await passes(aws.launchTemplateEncryptedVolumes, aws.LAUNCH_TEMPLATE, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", encrypted: "true" } }] });
+        await fails(aws.launchTemplateEncryptedVolumes, aws.LAUNCH_TEMPLATE, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3" } }] }, /blockDeviceMappings\[0\]\.ebs\.encrypted is "unset"/);
+    });
+
+    it("aws-node-group-launch-template: a launch template, no SSH", async () => {
+        await passes(aws.nodeGroupHardened, aws.NODE_GROUP, { launchTemplate: { id: "lt-1", version: "1" } });
+        await fails(aws.nodeGroupHardened, aws.NODE_GROUP, { remoteAccess: { ec2SshKey: "ops" } }, /no launchTemplate/, /remoteAccess opens SSH/);
+    });
+
+    it("aws-subnet-no-public-ips: no public addresses on launch", async () => {
+        await passes(aws.subnetNoPublicIps, aws.SUBNET, { mapPublicIpOnLaunch: false });
+        await fails(aws.subnetNoPublicIps, aws.SUBNET, { mapPublicIpOnLaunch: true }, /mapPublicIpOnLaunch is true/);
+    });
+
+    it("aws-eks-secrets-encryption: secrets under a KMS key", async () => {
+        await passes(aws.eksSecretsEncryption, aws.EKS_CLUSTER, { encryptionConfig: { provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/x" }, resources: ["secrets"] } });
+        await fails(aws.eksSecretsEncryption, aws.EKS_CLUSTER, {}, /does not encrypt secrets/);
+    });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ export const S3_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
 export const S3_VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+export const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
+export const SUBNET = "aws:ec2/subnet:Subnet";
 
 export const REQUIRED_EKS_LOG_TYPES = ["api", "audit", "authenticator"];
 const PUBLIC_ACCESS_BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
@@ -220,6 +222,64 @@ export const launchTemplateImdsv2: CloisterResourcePolicy = {
     }),
 };
 
+export const launchTemplateEncryptedVolumes: CloisterResourcePolicy = {
+    name: "aws-launch-template-encrypted-volumes",
+    description: describe(
+        "Every EBS volume an EC2 launch template attaches is encrypted (node root disks hold images, logs and sandbox scratch data).",
+        'set blockDeviceMappings[].ebs.encrypted: "true" (with kmsKeyId for a customer key).',
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([LAUNCH_TEMPLATE], (props, _args, report) => {
+        asArray(props.blockDeviceMappings).forEach((mapping, i) => {
+            const ebs = asRecord(get(mapping, "ebs"));
+            if (Object.keys(ebs).length > 0 && !isTrue(ebs.encrypted)) report(`blockDeviceMappings[${i}].ebs.encrypted is ${JSON.stringify(ebs.encrypted ?? "unset")}, not "true".`);
+        });
+    }),
+};
+
+export const nodeGroupHardened: CloisterResourcePolicy = {
+    name: "aws-node-group-launch-template",
+    description: describe(
+        "An EKS managed node group launches from a launch template (so the IMDSv2, encryption and SSH rules above apply to its nodes) and opens no SSH access.",
+        "set launchTemplate: { id, version } and leave remoteAccess unset.",
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([NODE_GROUP], (props, _args, report) => {
+        if (!get(props, "launchTemplate.id") && !get(props, "launchTemplate.name")) report("the node group has no launchTemplate, so its nodes get EKS's default metadata and disk settings.");
+        if (props.remoteAccess !== undefined) report("remoteAccess opens SSH to the nodes.");
+    }),
+};
+
+export const subnetNoPublicIps: CloisterResourcePolicy = {
+    name: "aws-subnet-no-public-ips",
+    description: describe(
+        "No subnet gives instances launched into it a public IP address: nodes live in private subnets, and public subnets hold only NAT gateways.",
+        "set mapPublicIpOnLaunch: false (and assignIpv6AddressOnCreation: false).",
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([SUBNET], (props, _args, report) => {
+        if (isTrue(props.mapPublicIpOnLaunch)) report("mapPublicIpOnLaunch is true: every instance launched here gets a public IP address.");
+        if (isTrue(props.assignIpv6AddressOnCreation)) report("assignIpv6AddressOnCreation is true: instances get globally routable IPv6 addresses.");
+    }),
+};
+
+export const eksSecretsEncryption: CloisterResourcePolicy = {
+    name: "aws-eks-secrets-encryption",
+    description: describe(
+        "An EKS cluster envelope-encrypts Kubernetes secrets with a KMS key the account controls.",
+        'set encryptionConfig: { provider: { keyArn }, resources: ["secrets"] }.',
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "medium",
+    validateResource: forTypes([EKS_CLUSTER], (props, _args, report) => {
+        const config = asRecord(props.encryptionConfig);
+        if (!asArray(config.resources).includes("secrets") || !get(config, "provider.keyArn")) report("encryptionConfig does not encrypt secrets with a KMS key.");
+    }),
+};
+
 export const awsPolicies: CloisterPolicy[] = [
     s3PublicAccessBlock,
     s3SseKms,
@@ -229,4 +289,8 @@ export const awsPolicies: CloisterPolicy[] = [
     eksEndpoint,
     eksControlPlaneLogs,
     launchTemplateImdsv2,
+    launchTemplateEncryptedVolumes,
+    nodeGroupHardened,
+    subnetNoPublicIps,
+    eksSecretsEncryption,
 ];
