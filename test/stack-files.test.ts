@@ -31,6 +31,17 @@ function oneItem(base: Record<string, string>, extra: string): string {
     const overrides = Object.fromEntries(extra.split(/,\s*(?![^[{]*[\]}])/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1).trim()]));
     return `[{${Object.entries({ ...base, ...overrides }).map(([k, v]) => `${k}: ${v}`).join(", ")}}]`;
 }
+/** A valid EKS stack: a gVisor group of two m7i.2xlarge and an L4 group. */
+const AWS: Config = {
+    "aws:region": "us-east-1",
+    "cloister:target": "aws",
+    "cloister:name": "table",
+    "cloister:region": "us-east-1",
+    "cloister:sandboxPools": "[{name: gv, isolation: gvisor, machineType: m7i.2xlarge, maxNodes: 2}]",
+    "cloister:gpuPools": "[{name: l4, isolation: gvisor, acceleratorType: nvidia-l4, maxNodes: 1}]",
+    "cloister:templates": "[{name: py, image: img, isolation: gvisor}]",
+};
+
 const tpl = (extra: string) => oneItem({ name: "py", image: "img", isolation: "gvisor" }, extra);
 const gvPool = (extra: string) => oneItem({ name: "gv", isolation: "gvisor", machineType: "n2-standard-8", maxNodes: "2" }, extra);
 const l4Pool = (extra: string) => oneItem({ name: "l4", isolation: "gvisor", acceleratorType: "nvidia-l4", zones: "[us-central1-a]" }, extra);
@@ -47,6 +58,7 @@ interface BadCase {
 const bad = (defect: string, base: Config, set: Record<string, string | null>, field: string): BadCase => ({ defect, base, set, field });
 const K = KUBERNETES;
 const G = GCP;
+const A = AWS;
 
 const BAD: BadCase[] = [
     // Misspelled or unknown keys, at every level.
@@ -145,6 +157,14 @@ const BAD: BadCase[] = [
     bad("control-plane range not a /28", G, { "cloister:gcp": '{masterCidr: "172.16.0.0/24"}' }, "cloister:gcp.masterCidr"),
     bad("soft delete too short", G, { "cloister:gcp": "{softDeleteDays: 3}" }, "cloister:gcp.softDeleteDays"),
     bad("pod range too small for the pools", G, { "cloister:network": '{podCidr: "10.8.0.0/24"}' }, "cloister:network.podCidr"),
+    // EKS facts.
+    bad("kata on an instance type without nested virtualization", A, { "cloister:sandboxPools": "[{name: k, isolation: kata, machineType: m7i.2xlarge}]", "cloister:templates": "[{name: py, image: img, isolation: kata}]" }, "cloister:sandboxPools[0].machineType"),
+    bad("an L4 group on an A10G instance", A, { "cloister:gpuPools": "[{name: l4, isolation: gvisor, acceleratorType: nvidia-l4, machineType: g5.xlarge}]" }, "cloister:gpuPools[0].machineType"),
+    bad("one AWS zone", A, { "cloister:aws": "{availabilityZones: [us-east-1a]}" }, "cloister:aws.availabilityZones"),
+    bad("public EKS endpoint for everyone", A, { "cloister:network": "{privateEndpoint: false}" }, "cloister:network.authorizedNetworks"),
+    bad("gVisor release latest", A, { "cloister:aws": "{gvisorRelease: latest}" }, "cloister:aws.gvisorRelease"),
+    bad("misspelled add-on", A, { "cloister:aws": '{addonVersions: {vpc-cin: "v1.0.0"}}' }, 'cloister:aws.addonVersions["vpc-cin"]'),
+    bad("AWS warm pool bigger than the group", A, { "cloister:templates": tpl("warmPoolSize: 20") }, "cloister:templates[0].warmPoolSize"),
     bad("taints on a GKE gvisor pool", G, { "cloister:sandboxPools": gvPool("taints: [{key: a, value: b, effect: NoSchedule}]") }, "cloister:sandboxPools[0].taints"),
 ];
 
@@ -161,6 +181,10 @@ const BOUNDARY: { at: string; base: Config; set: Record<string, string | null> }
     { at: "4 T4s on an N1", base: G, set: { "cloister:gpuPools": l4Pool("acceleratorType: nvidia-tesla-t4, acceleratorCount: 4, machineType: n1-standard-16") } },
     { at: "Hyperdisk tier on C3", base: G, set: { "cloister:gpuPools": null, "cloister:sandboxPools": gvPool("machineType: c3-standard-8"), "cloister:storage": "{tier: performance}" } },
     { at: "Hyperdisk-only pools with the standard tier", base: G, set: { "cloister:gpuPools": null, "cloister:sandboxPools": gvPool("machineType: c4-standard-8") } },
+    { at: "the smallest EKS stack", base: A, set: {} },
+    // m7i.2xlarge: 7.91 CPU allocatable, 1.1 CPU per sandbox with runsc's overhead → 7 per node, 2 nodes.
+    { at: "an EKS warm pool that just fits the group", base: A, set: { "cloister:templates": tpl("warmPoolSize: 14") } },
+    { at: "kata on bare metal", base: A, set: { "cloister:sandboxPools": "[{name: k, isolation: kata, machineType: m7i.metal-24xl}]", "cloister:templates": "[{name: py, image: img, isolation: kata}]", "cloister:gpuPools": null } },
     { at: "minNodes equal to maxNodes, egress none, no volume", base: K, set: { "cloister:sandboxPools": "[{name: gv, isolation: gvisor, minNodes: 2, maxNodes: 2}]", "cloister:templates": tpl("egress: none, volumeSizeGb: 0") } },
 ];
 
