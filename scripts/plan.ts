@@ -1,6 +1,6 @@
 // Offline plan: runs the stack program under Pulumi mocks with stacks/Pulumi.<stack>.yaml and lists
 // every resource `pulumi up` would register. No credentials, no network.
-//   npm run plan -- --stack <name> [--json] [--config-file <path>]
+//   npm run plan -- --stack <name> [--json] [--config-file <path>] [--critical-path]
 // --config-file reads the stack's settings from another file (a draft, or a test's bad config).
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
@@ -51,6 +51,11 @@ export function stackConfig(stack: string, configFile?: string): { values: Recor
     return { values, secretKeys };
 }
 
+function formatPath(path: { seconds: number; chain: string[] }): string[] {
+    const slow = path.chain.filter((key) => TYPICAL_SECONDS[key.split("::")[0]] !== undefined);
+    return [`critical path (modelled): ${(path.seconds / 60).toFixed(1)} min over ${path.chain.length} resources; the slow steps:`, ...slow.map((k) => `  ${k}`)];
+}
+
 function formatTree(stack: string, resources: PlannedResource[]): string {
     const children = new Map<string | null, PlannedResource[]>();
     for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
@@ -64,6 +69,46 @@ function formatTree(stack: string, resources: PlannedResource[]): string {
     };
     walk(null, "  ");
     return lines.join("\n");
+}
+
+/**
+ * Typical creation times (seconds) of the slow resource types, as observed in their providers' docs and
+ * common experience; every other resource counts 3 s. A model for comparing plans, not a measurement.
+ */
+export const TYPICAL_SECONDS: Record<string, number> = {
+    "aws:eks/cluster:Cluster": 600,
+    "aws:eks/nodeGroup:NodeGroup": 240,
+    "aws:eks/addon:Addon": 90,
+    "aws:ec2/natGateway:NatGateway": 120,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 120,
+    "gcp:container/cluster:Cluster": 480,
+    "gcp:container/nodePool:NodePool": 300,
+    "kubernetes:helm.sh/v4:Chart": 60,
+    "kubernetes:apps/v1:Deployment": 45,
+    "kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool": 30,
+};
+
+/**
+ * The longest chain of dependencies in a plan, weighted by TYPICAL_SECONDS: the deploy's critical path.
+ * In-cluster objects also wait for their Kubernetes provider (whose kubeconfig waits for the cluster).
+ */
+export function criticalPath(resources: PlannedResource[]): { seconds: number; chain: string[] } {
+    const id = (r: PlannedResource) => `${r.type}::${r.name}`;
+    const byId = new Map(resources.map((r) => [id(r), r]));
+    const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes").map(id);
+    const deps = (r: PlannedResource) => [...r.dependsOn, ...(r.type.startsWith("kubernetes:") ? providers : [])].filter((d) => byId.has(d));
+    const memo = new Map<string, { seconds: number; chain: string[] }>();
+    const longest = (key: string): { seconds: number; chain: string[] } => {
+        const known = memo.get(key);
+        if (known) return known;
+        const r = byId.get(key)!;
+        const own = r.type.startsWith("cloister:") ? 0 : TYPICAL_SECONDS[r.type] ?? 3;
+        const before = deps(r).map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, chain: [] as string[] });
+        const result = { seconds: before.seconds + own, chain: [...before.chain, key] };
+        memo.set(key, result);
+        return result;
+    };
+    return resources.map((r) => longest(id(r))).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, chain: [] });
 }
 
 /** Waits until no registration has arrived for a while: the program's applies have all run. */
@@ -103,6 +148,7 @@ async function main() {
     const stack = stackIndex >= 0 ? args[stackIndex + 1] : undefined;
     if (!stack) fail("usage: npm run plan -- --stack <name> [--json] [--config-file <path>]");
     const json = args.includes("--json");
+    const showPath = args.includes("--critical-path");
     const configIndex = args.indexOf("--config-file");
     const configFile = configIndex >= 0 ? args[configIndex + 1] : undefined;
 
@@ -118,7 +164,12 @@ async function main() {
     process.stdout.write(
         json
             ? JSON.stringify({ stack, resources, capacity }, null, 2) + "\n"
-            : [formatTree(stack, resources), "capacity:", ...(capacity.length ? capacity : ["(machine sizes unknown on this target)"]).map((l) => `  ${l}`)].join("\n") + "\n",
+            : [
+                  formatTree(stack, resources),
+                  "capacity:",
+                  ...(capacity.length ? capacity : ["(machine sizes unknown on this target)"]).map((l) => `  ${l}`),
+                  ...(showPath ? formatPath(criticalPath(resources)) : []),
+              ].join("\n") + "\n",
     );
     process.exit(0);
 }

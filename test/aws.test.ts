@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { validateAwsSpec } from "../components";
 import { PlatformSpec } from "../components/spec/types";
 import { PlannedResource } from "../scripts/mocks";
+import { criticalPath, TYPICAL_SECONDS } from "../scripts/plan";
 import { ofType, one, plan, ROOT } from "./plan";
 
 const stackFile = yaml.load(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.aws-dev.yaml"), "utf8")) as { config: Record<string, any> };
@@ -152,6 +153,16 @@ describe("plan of aws-dev", () => {
     it("creates node groups side by side: none waits on another", () => {
         const groupIds = groups.map(id);
         for (const g of groups) expect(g.dependsOn.filter((d) => groupIds.includes(d))).toEqual([]);
+    });
+
+    it("models the deploy's critical path as cluster → node add-ons → one node group → workload add-ons, the network alongside", () => {
+        const path = criticalPath(p.resources);
+        const slow = path.chain.filter((k) => TYPICAL_SECONDS[k.split("::")[0]] !== undefined).map((k) => k.split("::")[0]);
+        expect(slow.slice(0, 4)).toEqual(["aws:eks/cluster:Cluster", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon"]);
+        // Neither the NAT gateway nor the endpoints hold up the control plane.
+        expect(path.chain.filter((k) => /natGateway|vpcEndpoint/.test(k))).toEqual([]);
+        const sum = (types: string[]) => types.reduce((s, t) => s + TYPICAL_SECONDS[t], 0);
+        expect(path.seconds).toBeLessThan(sum(["aws:eks/cluster:Cluster", "aws:eks/addon:Addon", "aws:eks/nodeGroup:NodeGroup", "aws:eks/nodeGroup:NodeGroup", "aws:eks/addon:Addon"]));
     });
 
     it("stores snapshots in a private, KMS-encrypted, TLS-only, versioned S3 bucket that is kept", () => {

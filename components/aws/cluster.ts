@@ -76,7 +76,8 @@ export function createCluster(name: string, spec: ResolvedSpec, network: EksNetw
     const keyArn = key ? key.arn : pulumi.output(spec.aws.secretsKmsKeyArn!);
     const role = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: assumedBy("eks.amazonaws.com"), tags: { "cloister.dev/platform": spec.name } }, opts);
     const policy = new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" }, opts);
-    const cluster = new aws.eks.Cluster(`${name}-cluster`, clusterArgs(spec, network, role.arn, keyArn), { ...opts, dependsOn: [policy, ...network.resources] });
+    // The control plane needs only its subnets; NAT and endpoints are for nodes and build alongside it.
+    const cluster = new aws.eks.Cluster(`${name}-cluster`, clusterArgs(spec, network, role.arn, keyArn), { ...opts, dependsOn: [policy] });
 
     const adminAccess = spec.aws.adminRoleArns.flatMap((principalArn, i) => {
         const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, opts);

@@ -99,7 +99,8 @@ export class AwsSandboxCluster extends pulumi.ComponentResource {
         const ebsKey = grantEbsKey(name, spec, identities.ebsCsiRole, eks.keyArn, parent);
         const nodeGroups = createNodeGroups(name, spec, eks.cluster.name, identities.nodeRole.arn, network.privateSubnetIds, eks.keyArn, {
             parent: this,
-            dependsOn: [...identities.nodeGrants, ...eks.nodeAddons],
+            // Nodes boot through the NAT and the endpoints, and become Ready with the node add-ons.
+            dependsOn: [...identities.nodeGrants, ...eks.nodeAddons, ...network.resources],
         });
         const workloadAddons = createWorkloadAddons(name, spec, eks.cluster, identities.ebsCsiRole.arn, [...nodeGroups, ...identities.grants], parent);
         const bucket = createSnapshotBucket(name, spec, eks.keyArn, parent);
