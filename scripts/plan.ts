@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { kubeconfigFromSetting } from "../stacks/config";
+import { criticalPath, TYPICAL_SECONDS } from "./criticalPath";
 import { PlannedResource, PlanRecorder } from "./mocks";
 
 function kubeconfigReadable(setting: string): boolean {
@@ -71,46 +72,6 @@ function formatTree(stack: string, resources: PlannedResource[]): string {
     return lines.join("\n");
 }
 
-/**
- * Typical creation times (seconds) of the slow resource types, as observed in their providers' docs and
- * common experience; every other resource counts 3 s. A model for comparing plans, not a measurement.
- */
-export const TYPICAL_SECONDS: Record<string, number> = {
-    "aws:eks/cluster:Cluster": 600,
-    "aws:eks/nodeGroup:NodeGroup": 240,
-    "aws:eks/addon:Addon": 90,
-    "aws:ec2/natGateway:NatGateway": 120,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": 120,
-    "gcp:container/cluster:Cluster": 480,
-    "gcp:container/nodePool:NodePool": 300,
-    "kubernetes:helm.sh/v4:Chart": 60,
-    "kubernetes:apps/v1:Deployment": 45,
-    "kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxWarmPool": 30,
-};
-
-/**
- * The longest chain of dependencies in a plan, weighted by TYPICAL_SECONDS: the deploy's critical path.
- * In-cluster objects also wait for their Kubernetes provider (whose kubeconfig waits for the cluster).
- */
-export function criticalPath(resources: PlannedResource[]): { seconds: number; chain: string[] } {
-    const id = (r: PlannedResource) => `${r.type}::${r.name}`;
-    const byId = new Map(resources.map((r) => [id(r), r]));
-    const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes").map(id);
-    const deps = (r: PlannedResource) => [...r.dependsOn, ...(r.type.startsWith("kubernetes:") ? providers : [])].filter((d) => byId.has(d));
-    const memo = new Map<string, { seconds: number; chain: string[] }>();
-    const longest = (key: string): { seconds: number; chain: string[] } => {
-        const known = memo.get(key);
-        if (known) return known;
-        const r = byId.get(key)!;
-        const own = r.type.startsWith("cloister:") ? 0 : TYPICAL_SECONDS[r.type] ?? 3;
-        const before = deps(r).map(longest).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, chain: [] as string[] });
-        const result = { seconds: before.seconds + own, chain: [...before.chain, key] };
-        memo.set(key, result);
-        return result;
-    };
-    return resources.map((r) => longest(id(r))).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, chain: [] });
-}
-
 /** Waits until no registration has arrived for a while: the program's applies have all run. */
 async function settle(recorder: PlanRecorder): Promise<PlannedResource[]> {
     let count = -1;
@@ -161,6 +122,7 @@ async function main() {
     const program = require(path.join(ROOT, "stacks")) as { capacity: pulumi.Output<string[]> };
     const capacity = await new Promise<string[]>((resolve) => program.capacity.apply(resolve));
     const resources = await settle(recorder);
+    // Exit once stdout is flushed: a pipe takes large outputs asynchronously.
     process.stdout.write(
         json
             ? JSON.stringify({ stack, resources, capacity }, null, 2) + "\n"
@@ -170,8 +132,8 @@ async function main() {
                   ...(capacity.length ? capacity : ["(machine sizes unknown on this target)"]).map((l) => `  ${l}`),
                   ...(showPath ? formatPath(criticalPath(resources)) : []),
               ].join("\n") + "\n",
+        () => process.exit(0),
     );
-    process.exit(0);
 }
 
 main().catch(onError);

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { validateAwsSpec } from "../components";
 import { PlatformSpec } from "../components/spec/types";
 import { PlannedResource } from "../scripts/mocks";
-import { criticalPath, TYPICAL_SECONDS } from "../scripts/plan";
+import { criticalPath, TYPICAL_SECONDS } from "../scripts/criticalPath";
 import { ofType, one, plan, ROOT } from "./plan";
 
 const stackFile = yaml.load(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.aws-dev.yaml"), "utf8")) as { config: Record<string, any> };
