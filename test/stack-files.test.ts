@@ -184,6 +184,7 @@ const BOUNDARY: { at: string; base: Config; set: Record<string, string | null> }
     { at: "the smallest EKS stack", base: A, set: {} },
     // m7i.2xlarge: 7.91 CPU allocatable, 1.1 CPU per sandbox with runsc's overhead → 7 per node, 2 nodes.
     { at: "an EKS warm pool that just fits the group", base: A, set: { "cloister:templates": tpl("warmPoolSize: 14") } },
+    { at: "an account guard", base: A, set: { "cloister:aws": '{accountId: "123456789012"}' } },
     { at: "kata on bare metal", base: A, set: { "cloister:sandboxPools": "[{name: k, isolation: kata, machineType: m7i.metal-24xl}]", "cloister:templates": "[{name: py, image: img, isolation: kata}]", "cloister:gpuPools": null } },
     { at: "minNodes equal to maxNodes, egress none, no volume", base: K, set: { "cloister:sandboxPools": "[{name: gv, isolation: gvisor, minNodes: 2, maxNodes: 2}]", "cloister:templates": tpl("egress: none, volumeSizeGb: 0") } },
 ];
