@@ -22,7 +22,7 @@ describe("the cloister package", () => {
         const types = path.join(out, path.relative("dist", pkg.exports["."].types));
         expect(fs.existsSync(types)).toBe(true);
         const api = require(entry);
-        for (const name of ["SandboxPlatform", "SandboxRuntime", "validatePlatformSpec", "resolveSpec", "existingClusterFacts"]) {
+        for (const name of ["SandboxPlatform", "SandboxRuntime", "GcpSandboxCluster", "AwsSandboxCluster", "eksClusterFacts", "prepareSpec", "validatePlatformSpec", "resolveSpec", "existingClusterFacts"]) {
             expect(api[name], name).toBeDefined();
         }
         expect(fs.readFileSync(types, "utf8")).toMatch(/export \* from "\.\/platform"/);
