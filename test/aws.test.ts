@@ -9,7 +9,7 @@ import { validateAwsSpec } from "../components";
 import { PlatformSpec } from "../components/spec/types";
 import { PlannedResource } from "../scripts/mocks";
 import { criticalPath, TYPICAL_SECONDS } from "../scripts/criticalPath";
-import { ofType, one, plan, ROOT } from "./plan";
+import { ofType, one, plan, Plan, ROOT, runPlanWithConfig } from "./plan";
 
 const stackFile = yaml.load(fs.readFileSync(path.join(ROOT, "stacks", "Pulumi.aws-dev.yaml"), "utf8")) as { config: Record<string, any> };
 const cfg = (key: string) => stackFile.config[`cloister:${key}`];
@@ -186,6 +186,53 @@ describe("plan of aws-dev", () => {
         expect(classes.find((c) => c.metadata.labels["cloister.dev/isolation"] === "gvisor").handler).toBe("runsc");
         const charts = ofType(p, "kubernetes:helm.sh/v4:Chart").map(inputs);
         expect(charts.map((c) => c.chart).sort()).toEqual(["nvidia-device-plugin", "oci://ghcr.io/kata-containers/kata-deploy-charts/kata-deploy"]);
+    });
+});
+
+describe("the modes aws-dev does not use", () => {
+    const variant = (lines: string[]): Plan => {
+        const run = runPlanWithConfig("aws-variant", [
+            "aws:region: us-east-1",
+            "cloister:target: aws",
+            "cloister:name: variant",
+            "cloister:region: us-east-1",
+            "cloister:sandboxPools: [{name: gv, isolation: gvisor}]",
+            "cloister:templates: [{name: py, image: img, isolation: gvisor}]",
+            ...lines,
+        ]);
+        expect(run.stderr).toBe("");
+        return JSON.parse(run.stdout) as Plan;
+    };
+    const KEY = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+    const ADMIN = "arn:aws:iam::123456789012:role/platform-admins";
+
+    it("uses an existing VPC and key, adds admin access entries, and lets a destroy stack go", () => {
+        const p = variant([
+            `cloister:aws: {existingVpcId: vpc-0123456789abcdef0, existingPrivateSubnetIds: [subnet-0123456789abcdef0, subnet-0123456789abcdef1], secretsKmsKeyArn: "${KEY}", adminRoleArns: ["${ADMIN}"]}`,
+            "cloister:dataProtection: destroy",
+        ]);
+        for (const type of [T.vpc, T.subnet, T.nat, T.endpoint, T.key]) expect(ofType(p, type), type).toEqual([]);
+        const cluster = inputs(one(p, T.cluster));
+        expect(cluster.vpcConfig.subnetIds).toEqual(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]);
+        expect(cluster.vpcConfig.endpointPublicAccess).toBe(false);
+        expect(cluster.encryptionConfig.provider.keyArn).toBe(KEY);
+        expect(cluster.deletionProtection).toBe(false);
+        expect(inputs(one(p, "aws:eks/accessEntry:AccessEntry")).principalArn).toBe(ADMIN);
+        expect(inputs(one(p, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"))).toMatchObject({
+            principalArn: ADMIN,
+            policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy",
+            accessScope: { type: "cluster" },
+        });
+        const bucket = one(p, T.bucket);
+        expect(bucket.options).toEqual({ protect: false, retainOnDelete: false });
+        expect(inputs(bucket).forceDestroy).toBe(true);
+    });
+
+    it("puts a NAT gateway in every zone when asked, each private subnet routing through its own", () => {
+        const p = variant(["cloister:aws: {natGatewayPerAz: true, availabilityZones: [us-east-1a, us-east-1b, us-east-1c]}"]);
+        expect(ofType(p, T.nat)).toHaveLength(3);
+        const tables = ofType(p, "aws:ec2/routeTable:RouteTable").filter((t) => t.name.includes("-private-")).map((t) => inputs(t).routes[0].natGatewayId);
+        expect(new Set(tables).size).toBe(3);
     });
 });
 
