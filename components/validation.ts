@@ -72,6 +72,12 @@ export class SpecError extends pulumi.InputPropertiesError {
     }
 }
 
+/** `prepareSpec` for a cloud layer, which deploys one target only. */
+export function prepareTargetSpec(spec: PlatformSpec, component: string, target: Target): PreparedSpec {
+    const wrong = spec?.target === target ? [] : [{ path: "target", reason: `${component} deploys target "${target}", not ${JSON.stringify(spec?.target)}` }];
+    return prepareSpec(spec, component, "spec.", wrong);
+}
+
 export interface PreparedSpec {
     /** The spec as given, with `gcp.project` filled from the provider config. */
     spec: PlatformSpec;

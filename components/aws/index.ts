@@ -8,7 +8,7 @@ import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClas
 import { kataDeployRuntimeClass } from "../kubernetes/runtimeClasses";
 import { DEFAULT_RUNTIME_HANDLER, ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec, StorageTier, Target } from "../spec/types";
-import { prepareSpec } from "../validation";
+import { prepareTargetSpec } from "../validation";
 import { createSnapshotBucket } from "./bucket";
 import { createCluster, createWorkloadAddons, eksKubeconfig } from "./cluster";
 import { createIdentities, grantEbsKey } from "./identity";
@@ -81,8 +81,7 @@ export class AwsSandboxCluster extends pulumi.ComponentResource {
     public readonly facts: ClusterFacts;
 
     constructor(name: string, args: AwsSandboxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        const wrongTarget = args.spec?.target === Target.Aws ? [] : [{ path: "target", reason: `AwsSandboxCluster deploys target "aws", not ${JSON.stringify(args.spec?.target)}` }];
-        const { resolved: spec } = prepareSpec(args.spec, "AwsSandboxCluster", "spec.", wrongTarget);
+        const { resolved: spec } = prepareTargetSpec(args.spec, "AwsSandboxCluster", Target.Aws);
         super("cloister:index:AwsSandboxCluster", name, { dataProtection: spec.dataProtection }, opts);
         const parent = { parent: this };
 

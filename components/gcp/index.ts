@@ -7,7 +7,7 @@ import { ClusterFacts, poolFacts, RuntimeClassFacts } from "../kubernetes/facts"
 import { kataDeployRuntimeClass } from "../kubernetes/runtimeClasses";
 import { ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec, TaintEffect, Target } from "../spec/types";
-import { prepareSpec } from "../validation";
+import { prepareTargetSpec } from "../validation";
 import { enableApis } from "./apis";
 import { createSnapshotBucket } from "./bucket";
 import { createCluster, gkeKubeconfig } from "./cluster";
@@ -96,8 +96,7 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
     public readonly facts: ClusterFacts;
 
     constructor(name: string, args: GcpSandboxClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        const wrongTarget = args.spec?.target === Target.Gcp ? [] : [{ path: "target", reason: `GcpSandboxCluster deploys target "gcp", not ${JSON.stringify(args.spec?.target)}` }];
-        const { resolved: spec } = prepareSpec(args.spec, "GcpSandboxCluster", "spec.", wrongTarget);
+        const { resolved: spec } = prepareTargetSpec(args.spec, "GcpSandboxCluster", Target.Gcp);
         super("cloister:index:GcpSandboxCluster", name, { dataProtection: spec.dataProtection }, opts);
         const parent = { parent: this };
         const project = spec.gcp.project!;
