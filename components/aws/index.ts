@@ -97,7 +97,7 @@ export class AwsSandboxCluster extends pulumi.ComponentResource {
         const identities = createIdentities(name, spec, parent);
         const eks = createCluster(name, spec, network, parent);
         const ebsKey = grantEbsKey(name, spec, identities.ebsCsiRole, eks.keyArn, parent);
-        const nodeGroups = createNodeGroups(name, spec, eks.cluster.name, identities.nodeRole.arn, network.privateSubnetIds, eks.keyArn, {
+        const nodeGroups = createNodeGroups(name, spec, eks.cluster.name, identities.nodeRole.arn, network.privateSubnetIds, {
             parent: this,
             // Nodes boot through the NAT and the endpoints, and become Ready with the node add-ons.
             dependsOn: [...identities.nodeGrants, ...eks.nodeAddons, ...network.resources],

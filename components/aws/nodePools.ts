@@ -1,5 +1,5 @@
 // Managed node groups, each with its own launch template: IMDSv2 with a hop limit of 1 (pods cannot
-// reach the node's credentials), encrypted gp3 root volumes, no SSH key, the spec's labels and taints,
+// reach the node's credentials), encrypted gp3 root volumes (the account's EBS key), no SSH key, the spec's labels and taints,
 // autoscaling to 0 for sandbox and GPU pools, spot where asked. gVisor pools install runsc at boot from a
 // pinned release and register it through nodeadm's NodeConfig; kata pools get nested virtualization.
 import * as aws from "@pulumi/aws";
@@ -76,13 +76,15 @@ export function poolUserData(spec: ResolvedSpec, pool: ResolvedPool): string | u
     return userData([{ contentType: "application/node.eks.aws", content: KATA_NODE_CONFIG }]);
 }
 
-export function launchTemplateArgs(spec: ResolvedSpec, role: string, diskSizeGb: number, keyArn: pulumi.Input<string>, extra: Partial<aws.ec2.LaunchTemplateArgs> = {}): aws.ec2.LaunchTemplateArgs {
+export function launchTemplateArgs(spec: ResolvedSpec, role: string, diskSizeGb: number, extra: Partial<aws.ec2.LaunchTemplateArgs> = {}): aws.ec2.LaunchTemplateArgs {
     return {
         namePrefix: `${spec.name}-${role}-`,
         description: `Cloister ${spec.name} node group ${role}`,
         metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
         blockDeviceMappings: [
-            { deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGb, volumeType: "gp3", encrypted: "true", kmsKeyId: keyArn, deleteOnTermination: "true" } },
+            // The account's EBS key: Auto Scaling's service-linked role, which launches the nodes, may use
+            // it without a key-policy grant (a customer key here would fail every launch without one).
+            { deviceName: "/dev/xvda", ebs: { volumeSize: diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
         ],
         monitoring: { enabled: true },
         tagSpecifications: [{ resourceType: "instance", tags: { "cloister.dev/platform": spec.name, "cloister.dev/pool": role } }],
@@ -91,10 +93,10 @@ export function launchTemplateArgs(spec: ResolvedSpec, role: string, diskSizeGb:
     };
 }
 
-export function sandboxLaunchTemplateArgs(spec: ResolvedSpec, pool: ResolvedPool, keyArn: pulumi.Input<string>): aws.ec2.LaunchTemplateArgs {
+export function sandboxLaunchTemplateArgs(spec: ResolvedSpec, pool: ResolvedPool): aws.ec2.LaunchTemplateArgs {
     const type = awsInstanceType(pool)!;
     const data = poolUserData(spec, pool);
-    return launchTemplateArgs(spec, pool.name, pool.diskSizeGb, keyArn, {
+    return launchTemplateArgs(spec, pool.name, pool.diskSizeGb, {
         userData: data ? Buffer.from(data).toString("base64") : undefined,
         // Kata runs VMs inside the instance: bare metal has /dev/kvm, the 8th-gen Intel types need this.
         cpuOptions: pool.isolation === Isolation.Kata && !isAwsMetal(type) ? { nestedVirtualization: "enabled" } : undefined,
@@ -134,11 +136,10 @@ export function createNodeGroups(
     clusterName: pulumi.Input<string>,
     nodeRoleArn: pulumi.Input<string>,
     subnetIds: pulumi.Input<string>[],
-    keyArn: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): aws.eks.NodeGroup[] {
     const groupOpts = { ...opts, ignoreChanges: ["scalingConfig.desiredSize"] };
-    const systemTemplate = new aws.ec2.LaunchTemplate(`${name}-lt-system`, launchTemplateArgs(spec, SYSTEM_POOL_NAME, spec.systemPool.diskSizeGb, keyArn), opts);
+    const systemTemplate = new aws.ec2.LaunchTemplate(`${name}-lt-system`, launchTemplateArgs(spec, SYSTEM_POOL_NAME, spec.systemPool.diskSizeGb), opts);
     const systemPool = {
         name: SYSTEM_POOL_NAME,
         minNodes: Math.max(spec.systemPool.minNodes, 1),
@@ -154,7 +155,7 @@ export function createNodeGroups(
     );
     // Sandbox and GPU groups do not wait for each other or for the system group: EKS creates them in parallel.
     const pools = spec.pools.map((pool) => {
-        const template = new aws.ec2.LaunchTemplate(`${name}-lt-${pool.name}`, sandboxLaunchTemplateArgs(spec, pool, keyArn), opts);
+        const template = new aws.ec2.LaunchTemplate(`${name}-lt-${pool.name}`, sandboxLaunchTemplateArgs(spec, pool), opts);
         return new aws.eks.NodeGroup(
             `${name}-pool-${pool.name}`,
             nodeGroupArgs(spec, pool, awsInstanceType(pool)!, clusterName, nodeRoleArn, subnetIds, template),
