@@ -188,10 +188,15 @@ EOF
 }
 
 import_images() {
-  local ref file
+  local ref file digest ctr=("$BIN/ctr" --address "$DIR/run/containerd/containerd.sock" -n k8s.io)
   while read -r ref file; do
-    in_ns "$BIN/ctr" --address "$DIR/run/containerd/containerd.sock" -n k8s.io images import \
-      --local "$BIN/images/$file" >/dev/null 2>"$DIR/logs/image-import.log" || die "import of $ref failed"
+    in_ns "${ctr[@]}" images import --local "$BIN/images/$file" >/dev/null 2>"$DIR/logs/image-import.log" \
+      || die "import of $ref failed"
+    # A registry pull also records the image under its digest (name@sha256:…), which is how a pod that
+    # pins tag and digest finds it; an import records the tag only.
+    digest=$(in_ns "${ctr[@]}" images ls | awk -v r="$ref" '$1 == r { print $3 }')
+    [[ $digest == sha256:* ]] || die "no digest for $ref after import"
+    in_ns "${ctr[@]}" images tag "$ref" "${ref%:*}@$digest" >/dev/null || die "tagging $ref by digest failed"
   done <"$BIN/images/images.txt"
 }
 
