@@ -6,6 +6,8 @@ import * as yaml from "js-yaml";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { validateAwsSpec } from "../components";
+import { subnetCidrs } from "../components/aws/network";
+import { cidrsOverlap, parseIpv4Cidr } from "../components/spec/validate";
 import { PlatformSpec } from "../components/spec/types";
 import { PlannedResource } from "../scripts/mocks";
 import { criticalPath, TYPICAL_SECONDS } from "../scripts/criticalPath";
@@ -247,6 +249,20 @@ describe("validateAwsSpec", () => {
     const paths = (spec: PlatformSpec) => validateAwsSpec(spec).map((p) => `${p.path}: ${p.reason}`);
 
     it("accepts the smallest spec", () => expect(paths(base())).toEqual([]));
+
+    it("splits every VPC size it accepts into disjoint subnets inside the VPC", () => {
+        for (const vpc of ["10.0.0.0/16", "10.0.0.0/18", "10.0.0.0/20"]) {
+            expect(paths({ ...base(), network: { vpcCidr: vpc } })).toEqual([]);
+            const { privateCidrs, publicCidrs } = subnetCidrs(vpc, 6);
+            const all = [...privateCidrs, ...publicCidrs].map((c) => parseIpv4Cidr(c)!);
+            const outer = parseIpv4Cidr(vpc)!;
+            for (const [i, a] of all.entries()) {
+                expect(a.base >= outer.base && a.base + 2 ** (32 - a.prefix) <= outer.base + 2 ** (32 - outer.prefix), `${vpc}: subnet ${i} inside`).toBe(true);
+                for (const b of all.slice(i + 1)) expect(cidrsOverlap(a, b), `${vpc}: subnets ${i} disjoint`).toBe(false);
+            }
+        }
+        expect(paths({ ...base(), network: { vpcCidr: "10.0.0.0/24" } })).toEqual([expect.stringMatching(/^network\.vpcCidr: 10\.0\.0\.0\/24 must be a \/16 to \/20 on AWS/)]);
+    });
 
     it("refuses kata on an instance type that cannot run VMs, naming the allowed ones", () => {
         const spec = { ...base(), sandboxPools: [{ name: "k", isolation: "kata" as const, machineType: "m7i.2xlarge" }] };

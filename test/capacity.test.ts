@@ -1,8 +1,8 @@
 // Capacity math and the facts it reads. Expected figures are worked out here from GKE's documented
 // reservation rules and machine sizes, not taken from the implementation.
 import { describe, expect, it } from "vitest";
-import { gcpMachineShape, gkeAllocatable, GCP_GPU_MACHINES, GCP_MACHINE_FAMILIES } from "../components/spec/cloudFacts";
-import { GCP_GPU_MACHINE_TYPES } from "../components/spec/defaults";
+import { AWS_GPU_INSTANCES, gcpMachineShape, gkeAllocatable, GCP_GPU_MACHINES, GCP_MACHINE_FAMILIES } from "../components/spec/cloudFacts";
+import { AWS_GPU_INSTANCE_TYPES, GCP_GPU_MACHINE_TYPES } from "../components/spec/defaults";
 import { parseQuantity } from "../components/spec/capacity";
 import { PlatformSpec } from "../components/spec/types";
 import { prepareSpec, SpecError } from "../components/validation";
@@ -31,6 +31,14 @@ describe("GKE machine facts", () => {
                 const fixed = GCP_GPU_MACHINES[machine];
                 if (fixed) expect({ machine, model: fixed.accelerator, gpus: fixed.gpus }).toEqual({ machine, model, gpus: Number(count) });
                 else expect(machine.startsWith("n1-")).toBe(true);
+            }
+        }
+    });
+
+    it("keeps every default EC2 GPU instance consistent with the instance table", () => {
+        for (const [model, byCount] of Object.entries(AWS_GPU_INSTANCE_TYPES)) {
+            for (const [count, instance] of Object.entries(byCount)) {
+                expect({ instance, model: AWS_GPU_INSTANCES[instance]?.accelerator, gpus: AWS_GPU_INSTANCES[instance]?.gpus }).toEqual({ instance, model, gpus: Number(count) });
             }
         }
     });

@@ -27,7 +27,6 @@ export interface EksCluster {
     keyArn: pulumi.Output<string>;
     /** The node agents (CNI, kube-proxy, Pod Identity agent): nodes become Ready only with them. */
     nodeAddons: aws.eks.Addon[];
-    adminAccess: pulumi.Resource[];
 }
 
 export function clusterArgs(spec: ResolvedSpec, network: EksNetwork, roleArn: pulumi.Input<string>, keyArn: pulumi.Input<string>): aws.eks.ClusterArgs {
@@ -79,18 +78,17 @@ export function createCluster(name: string, spec: ResolvedSpec, network: EksNetw
     // The control plane needs only its subnets; NAT and endpoints are for nodes and build alongside it.
     const cluster = new aws.eks.Cluster(`${name}-cluster`, clusterArgs(spec, network, role.arn, keyArn), { ...opts, dependsOn: [policy] });
 
-    const adminAccess = spec.aws.adminRoleArns.flatMap((principalArn, i) => {
+    spec.aws.adminRoleArns.forEach((principalArn, i) => {
         const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD" }, opts);
-        const association = new aws.eks.AccessPolicyAssociation(
+        new aws.eks.AccessPolicyAssociation(
             `${name}-admin-${i}`,
             { clusterName: cluster.name, principalArn, policyArn: EKS_ADMIN_POLICY, accessScope: { type: "cluster" } },
             { ...opts, dependsOn: [entry] },
         );
-        return [entry, association];
     });
 
     const nodeAddons = NODE_ADDONS.map((addon) => new aws.eks.Addon(`${name}-addon-${addon}`, addonArgs(spec, cluster.name, addon, opts.parent), opts));
-    return { cluster, keyArn, nodeAddons, adminAccess };
+    return { cluster, keyArn, nodeAddons };
 }
 
 /** Add-ons that run on every node (DaemonSets): created with the cluster, before the node groups. */

@@ -66,7 +66,7 @@ export function userData(parts: { contentType: string; content: string }[]): str
     return `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${MIME_BOUNDARY}"\n\n${body}--${MIME_BOUNDARY}--\n`;
 }
 
-export function poolUserData(spec: ResolvedSpec, pool: ResolvedPool): string | undefined {
+export function poolUserData(spec: ResolvedSpec, pool: ResolvedPool): string {
     if (pool.isolation === Isolation.Gvisor) {
         return userData([
             { contentType: "application/node.eks.aws", content: gvisorNodeConfig(pool.gpu !== undefined) },
@@ -95,9 +95,8 @@ export function launchTemplateArgs(spec: ResolvedSpec, role: string, diskSizeGb:
 
 export function sandboxLaunchTemplateArgs(spec: ResolvedSpec, pool: ResolvedPool): aws.ec2.LaunchTemplateArgs {
     const type = awsInstanceType(pool)!;
-    const data = poolUserData(spec, pool);
     return launchTemplateArgs(spec, pool.name, pool.diskSizeGb, {
-        userData: data ? Buffer.from(data).toString("base64") : undefined,
+        userData: Buffer.from(poolUserData(spec, pool)).toString("base64"),
         // Kata runs VMs inside the instance: bare metal has /dev/kvm, the 8th-gen Intel types need this.
         cpuOptions: pool.isolation === Isolation.Kata && !isAwsMetal(type) ? { nestedVirtualization: "enabled" } : undefined,
     });

@@ -24,7 +24,7 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[0-9a-f-]{36}$/;
-const GVISOR_RELEASE = /^\d{8}(\.\d+)?$/;
+const DATED_RELEASE = /^\d{8}(\.\d+)?$/;
 
 /** The EKS add-ons Cloister installs and manages. */
 export const EKS_ADDONS = ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver", "snapshot-controller"];
@@ -109,6 +109,11 @@ export function validateAwsSpec(spec: PlatformSpec): SpecProblem[] {
         });
         if (new Set(zones).size !== zones.length) problems.push({ path: "aws.availabilityZones", reason: "a zone is listed twice" });
     }
+    // network.ts splits the VPC into /(n+4) private and /(n+8) public subnets: n must leave room for both.
+    const vpcPrefix = Number(resolved.network.vpcCidr.split("/")[1]);
+    if (!usesExisting && !(vpcPrefix >= 16 && vpcPrefix <= 20)) {
+        problems.push({ path: "network.vpcCidr", reason: `${resolved.network.vpcCidr} must be a /16 to /20 on AWS (private subnets are a sixteenth of it, NAT subnets a 256th)` });
+    }
     if (!resolved.network.privateEndpoint && resolved.network.authorizedNetworks.length === 0) {
         problems.push({ path: "network.authorizedNetworks", reason: "a public EKS endpoint needs the networks allowed to reach it (EKS would open it to 0.0.0.0/0): list them, or keep network.privateEndpoint true" });
     }
@@ -123,7 +128,7 @@ export function validateAwsSpec(spec: PlatformSpec): SpecProblem[] {
     (aws.adminRoleArns ?? []).forEach((arn, i) => {
         if (!ROLE_ARN.test(arn)) problems.push({ path: `aws.adminRoleArns[${i}]`, reason: `${JSON.stringify(arn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)` });
     });
-    if (aws.gvisorRelease !== undefined && !GVISOR_RELEASE.test(aws.gvisorRelease)) {
+    if (aws.gvisorRelease !== undefined && !DATED_RELEASE.test(aws.gvisorRelease)) {
         problems.push({ path: "aws.gvisorRelease", reason: `${JSON.stringify(aws.gvisorRelease)} must be a dated gVisor release such as "20260921.0" (never "latest")` });
     }
     for (const addon of Object.keys(aws.addonVersions ?? {})) {

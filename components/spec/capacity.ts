@@ -53,7 +53,7 @@ function sandboxDemand(t: ResolvedTemplate, facts: CapacityFacts): Demand {
 }
 
 /** Pools a template can land on: its isolation, and GPU pools with enough GPUs per node for GPU templates. */
-export function hostingPools(t: Pick<ResolvedTemplate, "isolation" | "gpu">, pools: ResolvedPool[]): ResolvedPool[] {
+function hostingPools(t: Pick<ResolvedTemplate, "isolation" | "gpu">, pools: ResolvedPool[]): ResolvedPool[] {
     return pools.filter((p) => p.isolation === t.isolation && (t.gpu > 0 ? (p.gpu?.acceleratorCount ?? 0) >= t.gpu : p.gpu === undefined));
 }
 
@@ -84,6 +84,8 @@ export function checkCapacity(spec: ResolvedSpec, facts: CapacityFacts): Capacit
         pods: spec.sandboxNamespace.podQuota,
     };
     const quotaFields = { cpu: "cpuQuota", memoryGiB: "memoryQuota", ephemeralGiB: "ephemeralStorageQuota", gpus: "gpuQuota" } as const;
+    /** The template field each resource comes from. */
+    const templateFields = { cpu: "cpu", memoryGiB: "memory", ephemeralGiB: "ephemeralStorage", gpus: "gpu" } as const;
     const units = { cpu: "CPU", memoryGiB: "GiB of memory", ephemeralGiB: "GiB of scratch disk", gpus: "GPU(s)" } as const;
     const resources = Object.keys(quotaFields) as (keyof typeof quotaFields)[];
     const maxPodsPerNode = spec.network.maxPodsPerNode;
@@ -94,11 +96,10 @@ export function checkCapacity(spec: ResolvedSpec, facts: CapacityFacts): Capacit
         const path = `templates[${i}]`;
         const demand = demands[i];
         // The LimitRange caps each container; the claim cap applies to the sandbox's volume.
-        const containerLimits = { cpu: t.cpu, memory: t.memory, ephemeralStorage: t.ephemeralStorage } as const;
-        const maxima = { cpu: SANDBOX_LIMITS.max.cpu, memory: SANDBOX_LIMITS.max.memory, ephemeralStorage: SANDBOX_LIMITS.max["ephemeral-storage"] };
-        for (const field of ["cpu", "memory", "ephemeralStorage"] as const) {
-            if (parseQuantity(containerLimits[field]) > parseQuantity(maxima[field])) {
-                problems.push({ path: `${path}.${field}`, reason: `${containerLimits[field]} exceeds the sandbox namespace's LimitRange maximum of ${maxima[field]} per container` });
+        for (const [field, resource] of [["cpu", "cpu"], ["memory", "memory"], ["ephemeralStorage", "ephemeral-storage"]] as const) {
+            const max = SANDBOX_LIMITS.max[resource];
+            if (parseQuantity(t[field]) > parseQuantity(max)) {
+                problems.push({ path: `${path}.${field}`, reason: `${t[field]} exceeds the sandbox namespace's LimitRange maximum of ${max} per container` });
             }
         }
         if (t.volumeSizeGb * GiB > parseQuantity(SANDBOX_LIMITS.maxVolume)) {
@@ -109,7 +110,7 @@ export function checkCapacity(spec: ResolvedSpec, facts: CapacityFacts): Capacit
             if (demand[r] > quota[r]) {
                 overQuota.add(r);
                 problems.push({
-                    path: r === "gpus" ? `${path}.gpu` : `${path}.${r === "cpu" ? "cpu" : r === "memoryGiB" ? "memory" : "ephemeralStorage"}`,
+                    path: `${path}.${templateFields[r]}`,
                     reason: `one sandbox needs ${fmt(demand[r])} ${units[r]}${r === "cpu" || r === "memoryGiB" ? " with its runtime overhead" : ""}, more than sandboxNamespace.${quotaFields[r]} allows (${fmt(quota[r])})`,
                 });
             } else if (t.warmPoolSize * demand[r] > quota[r]) {

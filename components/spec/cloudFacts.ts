@@ -55,20 +55,20 @@ export const GCP_MACHINE_FAMILIES: Record<string, GcpMachineFamily> = {
     a3: { memoryPerVcpu: {}, disks: BOTH, nestedVirtualization: false, podSnapshots: true },
 };
 
-/** A GPU machine type: its shape and the GPUs it carries. */
-export interface GcpGpuMachine extends MachineShape {
+/** A GPU machine or instance type, on any cloud: its shape and the GPUs it carries. */
+export interface GpuMachine extends MachineShape {
     accelerator: string;
     gpus: number;
 }
 
-const gpuMachine = (accelerator: string, gpus: number, vcpus: number, memoryGiB: number): GcpGpuMachine => ({ accelerator, gpus, vcpus, memoryGiB });
+const gpuMachine = (accelerator: string, gpus: number, vcpus: number, memoryGiB: number): GpuMachine => ({ accelerator, gpus, vcpus, memoryGiB });
 
 /**
  * Accelerator-optimized machine types: each carries a fixed number of one GPU model. Source:
  * https://cloud.google.com/compute/docs/accelerator-optimized-machines and
  * https://cloud.google.com/compute/docs/gpus (G2, A2, A3).
  */
-export const GCP_GPU_MACHINES: Record<string, GcpGpuMachine> = {
+export const GCP_GPU_MACHINES: Record<string, GpuMachine> = {
     "g2-standard-4": gpuMachine("nvidia-l4", 1, 4, 16),
     "g2-standard-8": gpuMachine("nvidia-l4", 1, 8, 32),
     "g2-standard-12": gpuMachine("nvidia-l4", 1, 12, 48),
@@ -143,14 +143,11 @@ export function gkeAllocatable(shape: MachineShape): MachineShape {
 
 // ---- AWS ------------------------------------------------------------------------------------------------
 
-/** A GPU instance type: its shape and the GPUs it carries. */
-export type AwsGpuInstance = GcpGpuMachine;
-
 /**
  * GPU instance types and the NVIDIA GPUs each carries. Source:
  * https://docs.aws.amazon.com/ec2/latest/instancetypes/ac.html (G4dn, G5, G6, P4d, P5).
  */
-export const AWS_GPU_INSTANCES: Record<string, AwsGpuInstance> = Object.fromEntries([
+export const AWS_GPU_INSTANCES: Record<string, GpuMachine> = Object.fromEntries([
     ...([["xlarge", 1, 4], ["2xlarge", 1, 8], ["4xlarge", 1, 16], ["8xlarge", 1, 32], ["12xlarge", 4, 48], ["16xlarge", 1, 64]] as const).flatMap(
         ([size, gpus, vcpus]) => [
             [`g4dn.${size}`, gpuMachine("nvidia-t4", gpus, vcpus, vcpus * 4)],
