@@ -201,3 +201,61 @@ export function eksAllocatable(shape: MachineShape, maxPods: number): MachineSha
     const cpu = graduated(shape.vcpus, [[1, 0.06], [2, 0.01], [4, 0.005], [Infinity, 0.0025]]);
     return { vcpus: shape.vcpus - cpu, memoryGiB: shape.memoryGiB - (255 + 11 * maxPods + 100) / 1024 };
 }
+
+// ---- Azure ----------------------------------------------------------------------------------------------
+
+/** A GPU VM size: its shape and the GPUs it carries. */
+export type AzureGpuSize = GcpGpuMachine;
+
+/**
+ * NVIDIA VM sizes AKS supports for GPU pools (minimum NC4as_T4_v3). Source:
+ * https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ (NCasT4_v3, NC A100 v4,
+ * NC H100 v5) and https://learn.microsoft.com/azure/aks/use-nvidia-gpu.
+ */
+export const AZURE_GPU_SIZES: Record<string, AzureGpuSize> = {
+    Standard_NC4as_T4_v3: gpuMachine("nvidia-t4", 1, 4, 28),
+    Standard_NC8as_T4_v3: gpuMachine("nvidia-t4", 1, 8, 56),
+    Standard_NC16as_T4_v3: gpuMachine("nvidia-t4", 1, 16, 110),
+    Standard_NC64as_T4_v3: gpuMachine("nvidia-t4", 4, 64, 440),
+    Standard_NC24ads_A100_v4: gpuMachine("nvidia-a100", 1, 24, 220),
+    Standard_NC48ads_A100_v4: gpuMachine("nvidia-a100", 2, 48, 440),
+    Standard_NC96ads_A100_v4: gpuMachine("nvidia-a100", 4, 96, 880),
+    Standard_NC40ads_H100_v5: gpuMachine("nvidia-h100", 1, 40, 320),
+    Standard_NC80adis_H100_v5: gpuMachine("nvidia-h100", 2, 80, 640),
+};
+
+export const AZURE_ACCELERATORS = [...new Set(Object.values(AZURE_GPU_SIZES).map((m) => m.accelerator))];
+
+/**
+ * General-purpose series whose Generation 2 sizes support nested virtualization, which AKS Pod Sandboxing
+ * (Kata) needs. Source: https://learn.microsoft.com/azure/aks/use-pod-sandboxing (e.g. Standard_D4s_v3) and
+ * the series pages' "Nested virtualization: Supported" rows; ../shared/reference/clouds.md §2.2.
+ */
+export const AZURE_NESTED_VIRTUALIZATION_SERIES = ["Dsv3", "Dsv4", "Ddsv4", "Dsv5", "Ddsv5", "Esv3", "Esv4", "Esv5", "Edsv5", "Fsv2"];
+
+/** `Standard_D8s_v5` → series `Dsv5`, 8 vCPUs; undefined for names outside the D/E/F pattern. */
+export function azureSizeSeries(size: string): { series: string; vcpus: number; family: string } | undefined {
+    const m = /^Standard_([DEF])(\d+)([a-z]*)_v(\d)$/.exec(size);
+    return m ? { series: `${m[1]}${m[3]}v${m[4]}`, vcpus: Number(m[2]), family: m[1] } : undefined;
+}
+
+const AZURE_MEMORY_PER_VCPU: Record<string, number> = { D: 4, E: 8, F: 2 };
+
+/** vCPUs and memory of an Azure VM size (`Standard_D8s_v5`, `Standard_NC4as_T4_v3`); undefined when unknown. */
+export function azureSizeShape(size: string): MachineShape | undefined {
+    const gpu = AZURE_GPU_SIZES[size];
+    if (gpu) return { vcpus: gpu.vcpus, memoryGiB: gpu.memoryGiB };
+    const series = azureSizeSeries(size);
+    return series ? { vcpus: series.vcpus, memoryGiB: series.vcpus * AZURE_MEMORY_PER_VCPU[series.family] } : undefined;
+}
+
+/**
+ * What pods may request on an AKS node (Kubernetes ≥ 1.29): CPU reserved as on GKE and EKS; memory
+ * kube-reserved of 20 MiB per pod the node may run plus 50 MiB, at most 25 % of the node, and the 100 MiB
+ * eviction threshold. Source: https://learn.microsoft.com/azure/aks/node-resource-reservations. An upper bound.
+ */
+export function aksAllocatable(shape: MachineShape, maxPods: number): MachineShape {
+    const cpu = graduated(shape.vcpus, [[1, 0.06], [2, 0.01], [4, 0.005], [Infinity, 0.0025]]);
+    const memory = Math.min((20 * maxPods + 50) / 1024, shape.memoryGiB * 0.25);
+    return { vcpus: shape.vcpus - cpu, memoryGiB: shape.memoryGiB - memory - 100 / 1024 };
+}

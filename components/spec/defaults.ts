@@ -2,6 +2,7 @@
 // resolved spec, so a default is decided once, here.
 import {
     AwsSpec,
+    AzureSpec,
     ControlPlaneSpec,
     DataProtection,
     EgressMode,
@@ -96,6 +97,7 @@ export interface ResolvedSpec {
     };
     aws: Required<Omit<AwsSpec, "existingVpcId" | "existingPrivateSubnetIds" | "secretsKmsKeyArn">> &
         Pick<AwsSpec, "existingVpcId" | "existingPrivateSubnetIds" | "secretsKmsKeyArn">;
+    azure: Required<AzureSpec>;
 }
 
 export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
@@ -254,6 +256,17 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             gvisorRelease: spec.aws?.gvisorRelease ?? GVISOR_RELEASE,
             addonVersions: spec.aws?.addonVersions ?? {},
         },
+        azure: {
+            subscriptionId: spec.azure?.subscriptionId ?? "",
+            resourceGroupName: spec.azure?.resourceGroupName ?? "",
+            existingSubnetId: spec.azure?.existingSubnetId ?? "",
+            keyVaultKeyId: spec.azure?.keyVaultKeyId ?? "",
+            keyVaultResourceId: spec.azure?.keyVaultResourceId ?? "",
+            adminGroupObjectIds: spec.azure?.adminGroupObjectIds ?? [],
+            upgradeChannel: spec.azure?.upgradeChannel ?? "stable",
+            nodeOsUpgradeChannel: spec.azure?.nodeOsUpgradeChannel ?? "NodeImage",
+            storageAccountName: spec.azure?.storageAccountName ?? "",
+        },
     };
 }
 
@@ -291,6 +304,28 @@ export function awsInstanceType(pool: ResolvedPool): string | undefined {
     if (pool.machineType) return pool.machineType;
     if (pool.gpu) return AWS_GPU_INSTANCE_TYPES[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
     return AWS_DEFAULT_INSTANCE_TYPES[pool.isolation];
+}
+
+/** Azure VM sizes used where the spec leaves `machineType` empty. */
+export const AZURE_DEFAULT_SIZES = {
+    system: "Standard_D4s_v5",
+    gvisor: "Standard_D8s_v5",
+    /** Pod Sandboxing needs nested virtualization: Dsv5 has it. */
+    kata: "Standard_D8s_v5",
+} as const;
+
+/** Azure VM size per accelerator and GPUs per node, for GPU pools without a `machineType`. */
+export const AZURE_GPU_SIZE_DEFAULTS: Record<string, Record<number, string>> = {
+    "nvidia-t4": { 1: "Standard_NC8as_T4_v3", 4: "Standard_NC64as_T4_v3" },
+    "nvidia-a100": { 1: "Standard_NC24ads_A100_v4", 2: "Standard_NC48ads_A100_v4", 4: "Standard_NC96ads_A100_v4" },
+    "nvidia-h100": { 1: "Standard_NC40ads_H100_v5", 2: "Standard_NC80adis_H100_v5" },
+};
+
+/** The VM size an AKS pool gets: the spec's, else the default for its isolation or GPU model. */
+export function azureVmSize(pool: ResolvedPool): string | undefined {
+    if (pool.machineType) return pool.machineType;
+    if (pool.gpu) return AZURE_GPU_SIZE_DEFAULTS[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
+    return AZURE_DEFAULT_SIZES[pool.isolation];
 }
 
 /** GKE machine types used where the spec leaves `machineType` empty. */

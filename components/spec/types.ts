@@ -363,6 +363,27 @@ export interface AwsSpec {
     addonVersions?: { [addon: string]: string };
 }
 
+export interface AzureSpec {
+    /** The subscription the stack must deploy into (a GUID); other credentials stop at the first preview. Default - "" (any) */
+    subscriptionId?: string;
+    /** An existing resource group to deploy into. Default - "" (Cloister creates "<name>-rg") */
+    resourceGroupName?: string;
+    /** An existing subnet (resource ID) for the nodes; no VNet, NAT gateway or NSG is created. Default - "" (Cloister creates them) */
+    existingSubnetId?: string;
+    /** Key Vault key (versioned key ID URL) for etcd encryption, with `keyVaultResourceId`. Default - "" (Cloister creates a vault and key) */
+    keyVaultKeyId?: string;
+    /** Resource ID of the vault that holds `keyVaultKeyId`. Default - "" */
+    keyVaultResourceId?: string;
+    /** Entra ID groups (object IDs) that administer the cluster through Azure RBAC. Default - [] */
+    adminGroupObjectIds?: string[];
+    /** AKS automatic upgrade channel: "patch", "stable", "rapid" or "node-image". Default - "stable" */
+    upgradeChannel?: string;
+    /** Node OS upgrade channel: "NodeImage", "SecurityPatch" or "Unmanaged". Default - "NodeImage" */
+    nodeOsUpgradeChannel?: string;
+    /** Name of the snapshot storage account (3-24 lowercase letters and digits, globally unique). Default - derived from `name` and the subscription */
+    storageAccountName?: string;
+}
+
 export interface PlatformSpec {
     /** Where to deploy: a cloud, or `kubernetes` (an existing cluster). */
     target: Target;
@@ -401,4 +422,6 @@ export interface PlatformSpec {
     gcp?: GcpSpec;
     /** Target `aws` only: settings only EKS has. */
     aws?: AwsSpec;
+    /** Target `azure` only: settings only AKS has. */
+    azure?: AzureSpec;
 }
