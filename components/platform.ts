@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsSandboxCluster } from "./aws";
+import { AzureSandboxCluster } from "./azure";
 import { GcpSandboxCluster } from "./gcp";
 import { ClusterFacts, existingClusterFacts } from "./kubernetes/facts";
 import { SandboxRuntime } from "./kubernetes/sandboxRuntime";
@@ -53,6 +54,11 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             kubeconfig = cloud.kubeconfig;
         } else if (spec.target === Target.Aws) {
             const cloud = new AwsSandboxCluster(`${name}-aws`, { spec: specIn }, { parent: this });
+            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
+            facts = cloud.facts;
+            kubeconfig = cloud.kubeconfig;
+        } else if (spec.target === Target.Azure) {
+            const cloud = new AzureSandboxCluster(`${name}-azure`, { spec: specIn }, { parent: this });
             provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
             facts = cloud.facts;
             kubeconfig = cloud.kubeconfig;

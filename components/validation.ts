@@ -3,6 +3,7 @@
 // The offline plan and the policy pack call `validatePlatformSpec` for the same list of problems.
 import * as pulumi from "@pulumi/pulumi";
 import { eksCapacityFacts, validateAwsSpec } from "./aws/validate";
+import { aksCapacityFacts, validateAzureSpec } from "./azure/validate";
 import { gkeCapacityFacts, validateGcpSpec, withGcpProject } from "./gcp/validate";
 import { existingClusterCapacityFacts } from "./kubernetes/facts";
 import { checkCapacity, CapacityFacts } from "./spec/capacity";
@@ -11,7 +12,7 @@ import { PlatformSpec, Target } from "./spec/types";
 import { SpecProblem, validateSpec } from "./spec/validate";
 
 /** Targets this release can deploy. */
-export const AVAILABLE_TARGETS: Target[] = [Target.Aws, Target.Gcp, Target.Kubernetes];
+export const AVAILABLE_TARGETS: Target[] = [Target.Aws, Target.Azure, Target.Gcp, Target.Kubernetes];
 
 /** Copies the `gcp:project` provider config into a GCP spec that names no project. */
 export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
@@ -21,6 +22,7 @@ export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
 function capacityFacts(spec: ResolvedSpec): CapacityFacts {
     if (spec.target === Target.Gcp) return gkeCapacityFacts;
     if (spec.target === Target.Aws) return eksCapacityFacts;
+    if (spec.target === Target.Azure) return aksCapacityFacts;
     return existingClusterCapacityFacts;
 }
 
@@ -35,6 +37,7 @@ function check(spec: PlatformSpec, keyPrefix: string): { problems: SpecProblem[]
     }
     if (spec?.target === Target.Gcp) problems.push(...validateGcpSpec(spec));
     if (spec?.target === Target.Aws) problems.push(...validateAwsSpec(spec));
+    if (spec?.target === Target.Azure) problems.push(...validateAzureSpec(spec));
     // The capacity math reads quantities and pools, so it runs on a spec that passed everything else.
     if (problems.length > 0) return { problems, capacity: [] };
     const resolved = resolveSpec(spec);

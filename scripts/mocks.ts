@@ -28,6 +28,9 @@ const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unk
     "aws:iam/role:Role": (name) => ({ arn: `arn:aws:iam::${knownAfterDeploy("account")}:role/${name}`, name }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1 }),
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ nodeGroupName: `${inputs.nodeGroupNamePrefix ?? name}${knownAfterDeploy("suffix")}` }),
+    "azure-native:containerservice:ManagedCluster": (name) => ({ oidcIssuerProfile: { issuerURL: knownAfterDeploy(`${name} OIDC issuer`) } }),
+    "azure-native:managedidentity:UserAssignedIdentity": (name) => ({ principalId: knownAfterDeploy(`${name} principal`), clientId: knownAfterDeploy(`${name} client`) }),
+    "azure-native:keyvault:Key": (name) => ({ keyUriWithVersion: `https://${knownAfterDeploy("vault")}.vault.azure.net/keys/${name}/${knownAfterDeploy("version")}` }),
     "gcp:serviceaccount/account:Account": (name, inputs) => ({
         email: `${inputs.accountId ?? name}@${inputs.project ?? knownAfterDeploy("project")}.iam.gserviceaccount.com`,
     }),
@@ -43,6 +46,8 @@ const INVOKE_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record
         emailAddress: knownAfterDeploy("Cloud Storage service agent"),
     }),
     "gcp:projects/getProjectService:getProjectService": (inputs) => inputs,
+    "azure-native:authorization:getClientConfig": () => ({ subscriptionId: knownAfterDeploy("subscription"), tenantId: knownAfterDeploy("tenant"), objectId: knownAfterDeploy("deployer"), clientId: knownAfterDeploy("client") }),
+    "azure-native:containerservice:listManagedClusterUserCredentials": () => ({ kubeconfigs: [{ name: "clusterUser", value: Buffer.from("apiVersion: v1\nkind: Config\n").toString("base64") }] }),
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: knownAfterDeploy("account"), arn: knownAfterDeploy("caller"), userId: knownAfterDeploy("caller") }),
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({ ...inputs, version: knownAfterDeploy(`${inputs.addonName} default version for ${inputs.kubernetesVersion}`) }),
 };
