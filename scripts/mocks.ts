@@ -36,6 +36,23 @@ const COMPUTED_OUTPUTS: Record<string, (name: string, inputs: Record<string, unk
     }),
 };
 
+/** The input that names an azure-native resource; without it the provider auto-names it. */
+const AZURE_NAME_INPUTS: Record<string, string> = {
+    "azure-native:resources:ResourceGroup": "resourceGroupName",
+    "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:containerservice:AgentPool": "agentPoolName",
+    "azure-native:network:VirtualNetwork": "virtualNetworkName",
+    "azure-native:network:Subnet": "subnetName",
+    "azure-native:network:NatGateway": "natGatewayName",
+    "azure-native:network:PublicIPAddress": "publicIpAddressName",
+    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:storage:StorageAccount": "accountName",
+    "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:keyvault:Vault": "vaultName",
+    "azure-native:keyvault:Key": "keyName",
+    "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
+};
+
 /** Invoke results the program reads, by function token. */
 const INVOKE_RESULTS: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
     "gcp:organizations/getProject:getProject": (inputs) => ({
@@ -57,6 +74,7 @@ export const cloudMocks: pulumi.runtime.Mocks = {
         const computed = COMPUTED_OUTPUTS[args.type]?.(args.name, args.inputs) ?? {};
         const inputsName = (args.inputs as { metadata?: { name?: string } }).metadata?.name;
         const state: Record<string, unknown> = { ...args.inputs, ...computed };
+        if (args.type.startsWith("azure-native:")) state.name = args.inputs[AZURE_NAME_INPUTS[args.type]] ?? `${args.name}${knownAfterDeploy("suffix")}`;
         // Kubernetes objects without a fixed name get the provider's auto-name.
         if (args.type.startsWith("kubernetes:") && args.inputs.metadata && !inputsName) {
             state.metadata = { ...(args.inputs.metadata as object), name: `${args.name}-${knownAfterDeploy("suffix")}` };

@@ -3,7 +3,8 @@
 import { spawnSync } from "child_process";
 import * as yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { gvisorInstallScript, gvisorNodeConfig, poolUserData } from "../components/aws/nodePools";
+import { gvisorNodeConfig, poolUserData } from "../components/aws/nodePools";
+import { gvisorInstallScript } from "../components/kubernetes/gvisorInstaller";
 import { resolveSpec } from "../components/spec/defaults";
 import { PlatformSpec } from "../components/spec/types";
 
@@ -18,7 +19,7 @@ const spec: PlatformSpec = {
 describe("what a gVisor node boots with", () => {
     it("runs a boot script bash accepts, failing on any error", () => {
         for (const gpu of [false, true]) {
-            const script = gvisorInstallScript("20260921.0", gpu);
+            const script = gvisorInstallScript("20260921.0", { gpu, register: false });
             const check = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
             expect(check.status, check.stderr).toBe(0);
             expect(script.split("\n").slice(0, 2)).toEqual(["#!/bin/bash", "set -euo pipefail"]);

@@ -1,12 +1,14 @@
 // Managed node groups, each with its own launch template: IMDSv2 with a hop limit of 1 (pods cannot
-// reach the node's credentials), encrypted gp3 root volumes (the account's EBS key), no SSH key, the spec's labels and taints,
-// autoscaling to 0 for sandbox and GPU pools, spot where asked. gVisor pools install runsc at boot from a
-// pinned release and register it through nodeadm's NodeConfig; kata pools get nested virtualization.
+// reach the node's credentials), encrypted gp3 root volumes (the account's EBS key), no SSH key, the
+// spec's labels and taints, autoscaling to 0 for sandbox and GPU pools, spot where asked. gVisor pools
+// run Cloister's gVisor install script from user data (before kubelet starts) and register runsc
+// through nodeadm's NodeConfig; kata pools get nested virtualization.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_DEFAULT_INSTANCE_TYPES, awsInstanceType, ResolvedPool, ResolvedSpec } from "../spec/defaults";
 import { isAwsMetal } from "../spec/cloudFacts";
 import { Isolation, TaintEffect } from "../spec/types";
+import { gvisorInstallScript } from "../kubernetes/gvisorInstaller";
 
 export const SYSTEM_POOL_NAME = "system";
 const EKS_EFFECT: Record<TaintEffect, string> = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
@@ -23,28 +25,6 @@ export function gvisorNodeConfig(gpu: boolean): string {
         "    config: |",
         "      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runsc]",
         `        runtime_type = "io.containerd.runsc.v1"${options}`,
-        "",
-    ].join("\n");
-}
-
-/**
- * Installs runsc and its shim from a dated gVisor release, each checked against the release's SHA-512
- * file; GPU nodes also turn on nvproxy. User-data scripts run before nodeadm starts kubelet, so the node
- * joins the cluster only once the runtime is in place; a failed download leaves it out of the cluster.
- */
-export function gvisorInstallScript(release: string, gpu: boolean): string {
-    return [
-        "#!/bin/bash",
-        "set -euo pipefail",
-        `url="https://storage.googleapis.com/gvisor/releases/release/${release}/$(uname -m)"`,
-        "cd \"$(mktemp -d)\"",
-        "for f in runsc containerd-shim-runsc-v1; do",
-        "  curl -fsSL --retry 5 -o \"$f\" \"$url/$f\"",
-        "  curl -fsSL --retry 5 -o \"$f.sha512\" \"$url/$f.sha512\"",
-        "  sha512sum -c \"$f.sha512\"",
-        "done",
-        "install -m 0755 runsc containerd-shim-runsc-v1 /usr/local/bin/",
-        ...(gpu ? ["printf '[runsc_config]\\n  nvproxy = \"true\"\\n' > /etc/containerd/runsc.toml"] : []),
         "",
     ].join("\n");
 }
@@ -70,7 +50,7 @@ export function poolUserData(spec: ResolvedSpec, pool: ResolvedPool): string {
     if (pool.isolation === Isolation.Gvisor) {
         return userData([
             { contentType: "application/node.eks.aws", content: gvisorNodeConfig(pool.gpu !== undefined) },
-            { contentType: 'text/x-shellscript; charset="us-ascii"', content: gvisorInstallScript(spec.aws.gvisorRelease, pool.gpu !== undefined) },
+            { contentType: 'text/x-shellscript; charset="us-ascii"', content: gvisorInstallScript(spec.aws.gvisorRelease, { gpu: pool.gpu !== undefined, register: false }) },
         ]);
     }
     return userData([{ contentType: "application/node.eks.aws", content: KATA_NODE_CONFIG }]);

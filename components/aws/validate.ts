@@ -15,7 +15,7 @@ import {
 import { AWS_GPU_INSTANCE_TYPES, awsInstanceType, resolveSpec, ResolvedSpec } from "../spec/defaults";
 import { suggestKey } from "../spec/schema";
 import { Isolation, PlatformSpec } from "../spec/types";
-import { SpecProblem } from "../spec/validate";
+import { gvisorReleaseProblems, SpecProblem } from "../spec/validate";
 
 /** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`. */
 export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -24,7 +24,6 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[0-9a-f-]{36}$/;
-const DATED_RELEASE = /^\d{8}(\.\d+)?$/;
 
 /** The EKS add-ons Cloister installs and manages. */
 export const EKS_ADDONS = ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver", "snapshot-controller"];
@@ -128,9 +127,7 @@ export function validateAwsSpec(spec: PlatformSpec): SpecProblem[] {
     (aws.adminRoleArns ?? []).forEach((arn, i) => {
         if (!ROLE_ARN.test(arn)) problems.push({ path: `aws.adminRoleArns[${i}]`, reason: `${JSON.stringify(arn)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)` });
     });
-    if (aws.gvisorRelease !== undefined && !DATED_RELEASE.test(aws.gvisorRelease)) {
-        problems.push({ path: "aws.gvisorRelease", reason: `${JSON.stringify(aws.gvisorRelease)} must be a dated gVisor release such as "20260921.0" (never "latest")` });
-    }
+    problems.push(...gvisorReleaseProblems("aws.gvisorRelease", aws.gvisorRelease));
     for (const addon of Object.keys(aws.addonVersions ?? {})) {
         if (!EKS_ADDONS.includes(addon)) {
             const near = suggestKey(addon, EKS_ADDONS);

@@ -3,6 +3,7 @@
 // server (authorized IP ranges as the explicit alternative), OIDC issuer and workload identity, etcd
 // encrypted with a Key Vault key, image cleaner, automatic and node-OS upgrades, disk CSI and snapshots.
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as features from "@pulumi/azure-native/features";
 import * as pulumi from "@pulumi/pulumi";
 import { ResolvedSpec } from "../spec/defaults";
 import { AksIdentity } from "./identity";
@@ -56,6 +57,20 @@ export function clusterArgs(spec: ResolvedSpec, resourceGroupName: pulumi.Input<
     };
 }
 
+/**
+ * Subscription features the nodes need: encryption at host. (Resource providers need no step: the
+ * azure-native provider registers a namespace the first time a request finds it unregistered.)
+ * Retained on delete: unregistering would take the feature from every VM in the subscription.
+ */
+export const AKS_FEATURES = [{ providerNamespace: "Microsoft.Compute", featureName: "EncryptionAtHost" }];
+
+export function registerFeatures(name: string, opts: pulumi.CustomResourceOptions): features.SubscriptionFeatureRegistration[] {
+    return AKS_FEATURES.map(
+        (f) =>
+            new features.SubscriptionFeatureRegistration(`${name}-feature-${f.featureName}`, { ...f, properties: { state: "Registered" } }, { ...opts, retainOnDelete: true }),
+    );
+}
+
 export function createCluster(
     name: string,
     spec: ResolvedSpec,
@@ -66,8 +81,9 @@ export function createCluster(
 ): containerservice.ManagedCluster {
     return new containerservice.ManagedCluster(`${name}-cluster`, clusterArgs(spec, resourceGroupName, network, identity), {
         ...opts,
-        // The key grant must exist before AKS first reads the key; the system pool's size is the autoscaler's.
-        dependsOn: [...identity.grants, ...network.resources],
+        // The key grant must exist before AKS first reads the key, and encryption at host before the
+        // first node; the system pool's size is the autoscaler's.
+        dependsOn: [...identity.grants, ...network.resources, ...registerFeatures(name, opts)],
         ignoreChanges: ["agentPoolProfiles[0].count"],
     });
 }

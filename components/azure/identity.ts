@@ -8,6 +8,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { dataOptions, ResolvedSpec } from "../spec/defaults";
 import { platformTags } from "./network";
+import { globalName } from "./validate";
 
 /** Built-in role: Key Vault Crypto User (wrap and unwrap with keys, nothing else). */
 export const KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424";
@@ -39,6 +40,8 @@ export function createIdentity(
             `${name}-vault`,
             {
                 resourceGroupName,
+                // Vault names are global DNS names of at most 24 characters.
+                vaultName: pulumi.output(client.subscriptionId).apply((id) => globalName(spec, "etcd", id)),
                 location: spec.region,
                 properties: {
                     tenantId: client.tenantId,

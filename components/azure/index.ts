@@ -4,6 +4,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
+import { GVISOR_STARTUP_TAINT } from "../kubernetes/gvisorInstaller";
 import { ClusterFacts, poolFacts, runtimeClassFor, RUNTIME_OVERHEAD, RuntimeClassFacts } from "../kubernetes/facts";
 import { DEFAULT_RUNTIME_HANDLER, ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec, StorageTier, Target } from "../spec/types";
@@ -50,9 +51,14 @@ export function aksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
         runtimeClasses.push({ ...kata, name: AKS_KATA_RUNTIME_CLASS, provided: true });
     }
     return {
-        pools: spec.pools.map(poolFacts),
+        // gVisor nodes start tainted until the installer has registered runsc.
+        pools: spec.pools.map((pool) => {
+            const facts = poolFacts(pool);
+            return pool.isolation === Isolation.Gvisor ? { ...facts, taints: [...facts.taints, GVISOR_STARTUP_TAINT] } : facts;
+        }),
         runtimeClasses,
         installKataDeploy: false,
+        gvisorInstaller: spec.pools.some((p) => p.isolation === Isolation.Gvisor) ? { release: spec.azure.gvisorRelease, startupTaint: GVISOR_STARTUP_TAINT } : undefined,
         // AKS installs the NVIDIA driver (gpuProfile), not the device plugin.
         installNvidiaDevicePlugin: spec.pools.some((p) => p.gpu !== undefined),
         storage: { provisioner: AZURE_DISK_CSI, parameters: azureDiskParameters(spec.storage.tier), snapshotDriver: AZURE_DISK_CSI, snapshotParameters: { incremental: "true" } },

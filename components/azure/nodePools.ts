@@ -1,12 +1,14 @@
 // AKS node pools: the system pool (mode System, inside the cluster resource) and one user pool per spec
 // pool with Cloister's labels and NoSchedule taints, autoscaling to 0, spot where asked, SSH disabled and
-// encryption at host. Kata pools are AKS Pod Sandboxing (`KataVmIsolation` on Azure Linux); GPU pools
-// get AKS's NVIDIA driver.
+// encryption at host (the subscription feature Cloister registers). Kata pools are AKS Pod Sandboxing
+// (`KataVmIsolation` on Azure Linux); GPU pools get AKS's NVIDIA driver; gVisor pools start tainted
+// until Cloister's installer has put runsc on the node.
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import type * as types from "@pulumi/azure-native/types";
 import * as pulumi from "@pulumi/pulumi";
 import { AZURE_DEFAULT_SIZES, azureVmSize, ResolvedPool, ResolvedSpec } from "../spec/defaults";
 import { Isolation, TaintSpec } from "../spec/types";
+import { GVISOR_STARTUP_TAINT } from "../kubernetes/gvisorInstaller";
 import { platformTags } from "./network";
 
 export const SYSTEM_POOL_NAME = "system";
@@ -14,7 +16,9 @@ export const SYSTEM_POOL_NAME = "system";
 /** AKS writes taints as `key=value:Effect`. */
 export const aksTaint = (t: Required<TaintSpec>) => `${t.key}=${t.value}:${t.effect}`;
 
-const hardened = { securityProfile: { sshAccess: "Disabled", enableSecureBoot: true, enableVTPM: true }, enableEncryptionAtHost: true, osDiskType: "Managed" } as const;
+/** No SSH, Trusted Launch, encryption at host; Secure Boot off where AKS installs the (unsigned) NVIDIA driver. */
+const hardened = (gpu: boolean) =>
+    ({ securityProfile: { sshAccess: "Disabled", enableSecureBoot: !gpu, enableVTPM: true }, enableEncryptionAtHost: true, osDiskType: "Managed" }) as const;
 
 export function systemPoolProfile(spec: ResolvedSpec, subnetId: pulumi.Input<string>): types.input.containerservice.ManagedClusterAgentPoolProfileArgs {
     return {
@@ -33,7 +37,7 @@ export function systemPoolProfile(spec: ResolvedSpec, subnetId: pulumi.Input<str
         nodeLabels: { "cloister.dev/pool": SYSTEM_POOL_NAME },
         // Only the platform's own pods (and AKS's) run here.
         nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
-        ...hardened,
+        ...hardened(false),
     };
 }
 
@@ -64,13 +68,14 @@ export function userPoolArgs(
         vnetSubnetID: subnetId,
         availabilityZones: pool.zones,
         nodeLabels: pool.nodeLabels,
-        nodeTaints: pool.taints.map(aksTaint),
+        // gVisor nodes also start with the installer's taint, which it lifts once runsc is registered.
+        nodeTaints: [...pool.taints, ...(pool.isolation === Isolation.Gvisor ? [GVISOR_STARTUP_TAINT] : [])].map(aksTaint),
         scaleSetPriority: pool.spot ? "Spot" : "Regular",
         scaleSetEvictionPolicy: pool.spot ? "Delete" : undefined,
         spotMaxPrice: pool.spot ? -1 : undefined,
         gpuProfile: pool.gpu ? { driver: "Install" } : undefined,
         tags: platformTags(spec),
-        ...hardened,
+        ...hardened(pool.gpu !== undefined),
     };
 }
 

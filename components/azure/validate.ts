@@ -6,7 +6,7 @@ import { aksAllocatable, AZURE_ACCELERATORS, AZURE_GPU_SIZES, AZURE_NESTED_VIRTU
 import { AZURE_GPU_SIZE_DEFAULTS, azureVmSize, resolveSpec, ResolvedSpec } from "../spec/defaults";
 import { suggestKey } from "../spec/schema";
 import { Isolation, PlatformSpec } from "../spec/types";
-import { SpecProblem } from "../spec/validate";
+import { gvisorReleaseProblems, SpecProblem } from "../spec/validate";
 
 /** Azure locations: `westeurope`, `eastus2`, `swedencentral`. */
 export const AZURE_LOCATION = /^[a-z]+[0-9]?$/;
@@ -33,10 +33,16 @@ export const aksCapacityFacts: CapacityFacts = {
 
 export const canRunPodSandboxing = (size: string) => AZURE_NESTED_VIRTUALIZATION_SERIES.includes(azureSizeSeries(size)?.series ?? "");
 
-/** The snapshot storage account's name: the spec's, or `<name without dashes>snap<6 hex of the subscription>`. */
+/**
+ * A globally unique name (storage accounts, key vaults: at most 24 letters and digits) for one platform in
+ * one subscription: `<name without dashes><role><6 hex of the subscription>`.
+ */
+export const globalName = (spec: Pick<ResolvedSpec, "name">, role: string, subscriptionId: string) =>
+    `${spec.name.replace(/-/g, "").slice(0, 14)}${role}${subscriptionId.replace(/-/g, "").slice(0, 6)}`;
+
+/** The snapshot storage account's name: the spec's, or the platform's global name with role `snap`. */
 export function storageAccountName(spec: Pick<ResolvedSpec, "name" | "azure">, subscriptionId: string): string {
-    if (spec.azure.storageAccountName) return spec.azure.storageAccountName;
-    return `${spec.name.replace(/-/g, "").slice(0, 14)}snap${subscriptionId.replace(/-/g, "").slice(0, 6)}`;
+    return spec.azure.storageAccountName || globalName(spec, "snap", subscriptionId);
 }
 
 function poolPaths(spec: PlatformSpec): string[] {
@@ -72,6 +78,7 @@ export function validateAzureSpec(spec: PlatformSpec): SpecProblem[] {
     if (az.storageAccountName !== undefined && !STORAGE_ACCOUNT.test(az.storageAccountName)) {
         problems.push({ path: "azure.storageAccountName", reason: `${JSON.stringify(az.storageAccountName)} must be 3-24 lowercase letters and digits (globally unique)` });
     }
+    problems.push(...gvisorReleaseProblems("azure.gvisorRelease", az.gvisorRelease));
     const resolved = resolveSpec(spec);
     if (!resolved.network.privateEndpoint && resolved.network.authorizedNetworks.length === 0) {
         problems.push({ path: "network.authorizedNetworks", reason: "a public AKS API server needs the networks allowed to reach it: list them, or keep network.privateEndpoint true" });

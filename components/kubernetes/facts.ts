@@ -46,11 +46,21 @@ export interface StorageFacts {
     snapshotParameters: { [key: string]: string };
 }
 
+/** Where Cloister installs gVisor on running nodes (no managed gVisor, no boot hook). */
+export interface GvisorInstallerFacts {
+    /** Dated gVisor release (`yyyymmdd.n`). */
+    release: string;
+    /** Taint the gVisor pools' nodes start with; the installer lifts it once runsc is registered. */
+    startupTaint: TaintSpec;
+}
+
 export interface ClusterFacts {
     pools: PoolFacts[];
     runtimeClasses: RuntimeClassFacts[];
     /** Install kata-deploy (published Helm chart) onto the kata pools. */
     installKataDeploy: boolean;
+    /** Install gVisor on the gVisor pools with a privileged DaemonSet. Default - none (the nodes have it) */
+    gvisorInstaller?: GvisorInstallerFacts;
     /** Install NVIDIA's device plugin (published Helm chart) onto the GPU pools (clouds that do not run one). */
     installNvidiaDevicePlugin: boolean;
     storage: StorageFacts;

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { dataOptions, ResolvedSpec } from "../spec/defaults";
-import { PlatformSpec } from "../spec/types";
+import { Isolation, PlatformSpec } from "../spec/types";
 import { SpecProblem } from "../spec/validate";
 import { prepareSpec, SpecError } from "../validation";
 import {
@@ -35,6 +35,7 @@ import {
 import { RouterAuth } from "../spec/types";
 import { admissionBindingArgs, admissionPolicyArgs, SANDBOX_ADMISSIONS } from "./admission";
 import { ClusterFacts } from "./facts";
+import { createGvisorInstaller } from "./gvisorInstaller";
 import { kataDeployArgs, nvidiaDevicePluginArgs, runtimeClassArgs } from "./runtimeClasses";
 import {
     allowDnsArgs,
@@ -101,6 +102,9 @@ export class SandboxRuntime extends pulumi.ComponentResource {
         const kata = facts.runtimeClasses.find((rc) => rc.isolation === "kata");
         if (facts.installKataDeploy && kata) {
             new k8s.helm.v4.Chart(`${name}-kata-deploy`, kataDeployArgs(kata), parent);
+        }
+        if (facts.gvisorInstaller) {
+            createGvisorInstaller(name, facts.gvisorInstaller, facts.pools.filter((p) => p.isolation === Isolation.Gvisor), parent);
         }
         const gpuPools = facts.pools.filter((p) => p.acceleratorCount > 0);
         if (facts.installNvidiaDevicePlugin && gpuPools.length > 0) {

@@ -1,9 +1,11 @@
 // SandboxTemplates and SandboxWarmPools (agent-sandbox v1beta1). Each template names its isolation's
-// RuntimeClass, which carries the pool scheduling; GPU templates add the GPU toleration and model.
+// RuntimeClass, which carries the pool scheduling (a template carries it for a class Cloister does not
+// own); GPU templates add the GPU toleration and model.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LABEL_TEMPLATE, ResolvedTemplate, sharedPoolLabels, TAINT_GPU } from "../spec/defaults";
 import { ClusterFacts } from "./facts";
+import { toleration } from "./runtimeClasses";
 import { LABEL_EGRESS } from "./sandboxNamespace";
 
 export const EXTENSIONS_API = "extensions.agents.x-k8s.io/v1beta1";
@@ -22,6 +24,14 @@ export function sandboxTemplateArgs(
     // GPU templates select the labels every GPU pool that can host them really carries.
     const gpuPools = template.gpu > 0 ? facts.pools.filter((p) => p.isolation === template.isolation && p.acceleratorCount >= template.gpu) : [];
     const gpuSelector = sharedLabels(gpuPools.map((p) => p.labels));
+    // A class Cloister does not own (AKS's kata-vm-isolation, an existing cluster's) need not know
+    // Cloister's pools, so the template carries their scheduling itself.
+    const carried = runtimeClass?.provided ? runtimeClass : undefined;
+    const nodeSelector = { ...carried?.nodeSelector, ...gpuSelector };
+    const tolerations = [
+        ...(carried?.tolerations.map(toleration) ?? []),
+        ...(gpuPools.length ? [{ key: TAINT_GPU, operator: "Exists", effect: "NoSchedule" }] : []),
+    ];
     const resources: Record<string, string> = {
         cpu: template.cpu,
         memory: template.memory,
@@ -43,10 +53,8 @@ export function sandboxTemplateArgs(
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     dnsPolicy: "ClusterFirst",
-                    nodeSelector: Object.keys(gpuSelector).length ? gpuSelector : undefined,
-                    tolerations: gpuPools.length
-                        ? [{ key: TAINT_GPU, operator: "Exists", effect: "NoSchedule" }]
-                        : undefined,
+                    nodeSelector: Object.keys(nodeSelector).length ? nodeSelector : undefined,
+                    tolerations: tolerations.length ? tolerations : undefined,
                     securityContext: {
                         runAsNonRoot: true,
                         runAsUser: SANDBOX_UID,

@@ -204,15 +204,12 @@ export function eksAllocatable(shape: MachineShape, maxPods: number): MachineSha
 
 // ---- Azure ----------------------------------------------------------------------------------------------
 
-/** A GPU VM size: its shape and the GPUs it carries. */
-export type AzureGpuSize = GcpGpuMachine;
-
 /**
  * NVIDIA VM sizes AKS supports for GPU pools (minimum NC4as_T4_v3). Source:
  * https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/ (NCasT4_v3, NC A100 v4,
  * NC H100 v5) and https://learn.microsoft.com/azure/aks/use-nvidia-gpu.
  */
-export const AZURE_GPU_SIZES: Record<string, AzureGpuSize> = {
+export const AZURE_GPU_SIZES: Record<string, GpuMachine> = {
     Standard_NC4as_T4_v3: gpuMachine("nvidia-t4", 1, 4, 28),
     Standard_NC8as_T4_v3: gpuMachine("nvidia-t4", 1, 8, 56),
     Standard_NC16as_T4_v3: gpuMachine("nvidia-t4", 1, 16, 110),

@@ -266,6 +266,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
             upgradeChannel: spec.azure?.upgradeChannel ?? "stable",
             nodeOsUpgradeChannel: spec.azure?.nodeOsUpgradeChannel ?? "NodeImage",
             storageAccountName: spec.azure?.storageAccountName ?? "",
+            gvisorRelease: spec.azure?.gvisorRelease ?? GVISOR_RELEASE,
         },
     };
 }
@@ -279,7 +280,7 @@ export function dataOptions(spec: { dataProtection: DataProtection }): { protect
     return { protect: keep, retainOnDelete: keep };
 }
 
-/** The gVisor release AWS gvisor pools install at boot (a dated release, never `latest`). */
+/** The gVisor release Cloister installs where the cloud has no managed gVisor (a dated release, never `latest`). */
 export const GVISOR_RELEASE = "20260921.0";
 
 /** EC2 instance types used where the spec leaves `machineType` empty. */

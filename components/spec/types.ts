@@ -382,6 +382,8 @@ export interface AzureSpec {
     nodeOsUpgradeChannel?: string;
     /** Name of the snapshot storage account (3-24 lowercase letters and digits, globally unique). Default - derived from `name` and the subscription */
     storageAccountName?: string;
+    /** gVisor release (`yyyymmdd.n`) the installer puts on gVisor pools. Default - "20260921.0" */
+    gvisorRelease?: string;
 }
 
 export interface PlatformSpec {

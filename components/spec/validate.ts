@@ -41,6 +41,13 @@ export interface Ipv4Cidr {
     prefix: number;
 }
 
+/** A dated gVisor release (`20260921.0`), never `latest`: the problem with `value` at `path`, if any. */
+export function gvisorReleaseProblems(path: string, value: string | undefined): SpecProblem[] {
+    return value === undefined || /^\d{8}(\.\d+)?$/.test(value)
+        ? []
+        : [{ path, reason: `${JSON.stringify(value)} must be a dated gVisor release such as "20260921.0" (never "latest")` }];
+}
+
 /** Parses `a.b.c.d/n`; returns undefined for anything else, including host bits set. */
 export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
