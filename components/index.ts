@@ -1,7 +1,7 @@
-// The public API: `import { SandboxPlatform, SandboxRuntime, AwsSandboxCluster, GcpSandboxCluster } from "cloister"`.
+// The public API: `import { SandboxPlatform, SandboxRuntime, AwsSandboxCluster, AzureSandboxCluster, GcpSandboxCluster } from "cloister"`.
 export * from "./spec";
 export * from "./kubernetes";
-// The AWS layer's helpers share names with GCP's (createCluster, ...): only its entry points are flat.
+// The AWS and Azure layers' helpers share names with GCP's (createCluster, ...): only their entry points are flat.
 export { AwsSandboxCluster, eksClusterFacts, validateAwsSpec } from "./aws";
 export type { AwsSandboxClusterArgs } from "./aws";
 export { AzureSandboxCluster, aksClusterFacts, validateAzureSpec } from "./azure";

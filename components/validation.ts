@@ -11,9 +11,6 @@ import { resolveSpec, ResolvedSpec } from "./spec/defaults";
 import { PlatformSpec, Target } from "./spec/types";
 import { SpecProblem, validateSpec } from "./spec/validate";
 
-/** Targets this release can deploy. */
-export const AVAILABLE_TARGETS: Target[] = [Target.Aws, Target.Azure, Target.Gcp, Target.Kubernetes];
-
 /** Copies the `gcp:project` provider config into a GCP spec that names no project. */
 export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
     return spec?.target === Target.Gcp ? withGcpProject(spec, new pulumi.Config("gcp").get("project")) : spec;
@@ -29,12 +26,6 @@ function capacityFacts(spec: ResolvedSpec): CapacityFacts {
 /** Every problem with a spec, and (when there is none) the computed capacity lines. */
 function check(spec: PlatformSpec, keyPrefix: string): { problems: SpecProblem[]; capacity: string[] } {
     const problems = validateSpec(spec, keyPrefix);
-    if (Object.values(Target).includes(spec?.target) && !AVAILABLE_TARGETS.includes(spec.target)) {
-        problems.push({
-            path: "target",
-            reason: `target "${spec.target}" is not available in this release; use one of ${AVAILABLE_TARGETS.map((t) => `"${t}"`).join(", ")}`,
-        });
-    }
     if (spec?.target === Target.Gcp) problems.push(...validateGcpSpec(spec));
     if (spec?.target === Target.Aws) problems.push(...validateAwsSpec(spec));
     if (spec?.target === Target.Azure) problems.push(...validateAzureSpec(spec));

@@ -140,7 +140,8 @@ describe("plan of aws-dev", () => {
         expect(data).toContain("[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runsc]");
         expect(data).toContain('runtime_type = "io.containerd.runsc.v1"');
         expect(data).not.toContain("io.containerd.grpc.v1.cri");
-        expect(data).toContain("https://storage.googleapis.com/gvisor/releases/release/20260921.0/");
+        expect(data).toContain("https://storage.googleapis.com/gvisor/releases/release}/$release/");
+        expect(data).toContain("release=20260921.0");
         expect(data).toMatch(/sha512sum -c/);
         expect(data).not.toMatch(/\/etc\/containerd\/config\.toml/);
         // GPU sandboxes run under gVisor's nvproxy.

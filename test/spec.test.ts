@@ -6,7 +6,6 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { AGENT_SANDBOX_CRD_FILES } from "../components/kubernetes/controlPlane";
 import { PlatformSpec, resolveSpec, validateSpec } from "../components/spec";
-import { validatePlatformSpec } from "../components/validation";
 
 const valid: PlatformSpec = {
     target: "kubernetes",
@@ -87,11 +86,6 @@ describe("validateSpec", () => {
         expect(problems.map((p) => p.path)).toEqual(
             expect.arrayContaining(["name", "sandboxPools[0].minNodes", "templates[0].memory"]),
         );
-    });
-
-    it("refuses targets this release cannot deploy", () => {
-        const problems = validatePlatformSpec({ ...valid, target: "azure", region: "westeurope" });
-        expect(problems).toContainEqual({ path: "target", reason: expect.stringMatching(/not available in this release/) });
     });
 });
 

@@ -34,9 +34,9 @@ export function systemPoolProfile(spec: ResolvedSpec, subnetId: pulumi.Input<str
         osDiskSizeGB: spec.systemPool.diskSizeGb,
         maxPods: spec.network.maxPodsPerNode,
         vnetSubnetID: subnetId,
+        // Untainted, as on every cloud: the platform's own pods (controller, router) run here; sandbox
+        // pools' taints keep everything else off them.
         nodeLabels: { "cloister.dev/pool": SYSTEM_POOL_NAME },
-        // Only the platform's own pods (and AKS's) run here.
-        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
         ...hardened(false),
     };
 }
