@@ -457,6 +457,31 @@ describe("azure rules", () => {
         await passes(azure.aksLocalAccountsDisabled, azure.AKS_CLUSTER, goodAks);
         await fails(azure.aksLocalAccountsDisabled, azure.AKS_CLUSTER, { ...goodAks, disableLocalAccounts: false }, /disableLocalAccounts/);
     });
+
+    it("azure-aks-api-not-public", async () => {
+        await passes(azure.aksApiNotPublic, azure.AKS_CLUSTER, { apiServerAccessProfile: { enablePrivateCluster: true } });
+        await passes(azure.aksApiNotPublic, azure.AKS_CLUSTER, { apiServerAccessProfile: { enablePrivateCluster: false, authorizedIPRanges: ["203.0.113.0/24"] } });
+        await fails(azure.aksApiNotPublic, azure.AKS_CLUSTER, {}, /no apiServerAccessProfile\.authorizedIPRanges/);
+        await fails(azure.aksApiNotPublic, azure.AKS_CLUSTER, { apiServerAccessProfile: { authorizedIPRanges: ["203.0.113.0/24", "0.0.0.0/0"] } }, /authorizedIPRanges\[1\] 0\.0\.0\.0\/0/);
+    });
+
+    it("azure-aks-etcd-kms", async () => {
+        await passes(azure.aksEtcdKms, azure.AKS_CLUSTER, { securityProfile: { azureKeyVaultKms: { enabled: true, keyId: "https://kv1.vault.azure.net/keys/etcd/0123" } } });
+        await fails(azure.aksEtcdKms, azure.AKS_CLUSTER, { securityProfile: {} }, /azureKeyVaultKms\.enabled/, /azureKeyVaultKms\.keyId/);
+    });
+
+    it("azure-aks-nodes-hardened: the cluster's inline pools and every AgentPool", async () => {
+        const node = { securityProfile: { sshAccess: "Disabled" }, enableEncryptionAtHost: true };
+        await passes(azure.aksNodesHardened, azure.AKS_CLUSTER, { agentPoolProfiles: [node] });
+        await passes(azure.aksNodesHardened, azure.AKS_POOL, node);
+        await fails(azure.aksNodesHardened, azure.AKS_CLUSTER, { agentPoolProfiles: [node, {}] }, /agentPoolProfiles\[1\]\.securityProfile\.sshAccess is "unset"/, /agentPoolProfiles\[1\]\.enableEncryptionAtHost/);
+        await fails(azure.aksNodesHardened, azure.AKS_POOL, { ...node, securityProfile: { sshAccess: "LocalUser" } }, /sshAccess is "LocalUser"/);
+    });
+
+    it("azure-key-vault-protected", async () => {
+        await passes(azure.keyVaultProtected, azure.KEY_VAULT, { properties: { enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: true } });
+        await fails(azure.keyVaultProtected, azure.KEY_VAULT, { properties: { enableSoftDelete: true } }, /enableRbacAuthorization/, /enablePurgeProtection/);
+    });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-// Azure rules (azure-native v3 tokens): the snapshot storage account and the AKS cluster.
+// Azure rules (azure-native v3 tokens): the snapshot storage account, the AKS cluster and its pools, and
+// the key vault that holds the etcd key.
 import {
+    asArray,
     CloisterPolicy,
     CloisterResourcePolicy,
     DEFAULT_ENFORCEMENT,
@@ -9,10 +11,13 @@ import {
     isFalse,
     isTrue,
     nonEmptyString,
+    opensToInternet,
 } from "./common";
 
 export const STORAGE_ACCOUNT = "azure-native:storage:StorageAccount";
 export const AKS_CLUSTER = "azure-native:containerservice:ManagedCluster";
+export const AKS_POOL = "azure-native:containerservice:AgentPool";
+export const KEY_VAULT = "azure-native:keyvault:Vault";
 
 /** Minimum TLS versions accepted for a storage account. */
 export const ACCEPTED_TLS = ["TLS1_2", "TLS1_3"];
@@ -77,4 +82,82 @@ export const aksLocalAccountsDisabled: CloisterResourcePolicy = {
     }),
 };
 
-export const azurePolicies: CloisterPolicy[] = [storageAccountHardened, aksWorkloadIdentity, aksNetworkPolicy, aksLocalAccountsDisabled];
+export const aksApiNotPublic: CloisterResourcePolicy = {
+    name: "azure-aks-api-not-public",
+    description: describe(
+        "An AKS API server is private, or public only to authorized IP ranges that exclude 0.0.0.0/0.",
+        "set apiServerAccessProfile: { enablePrivateCluster: true }, or list the administrators' networks in apiServerAccessProfile.authorizedIPRanges.",
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "critical",
+    validateResource: forTypes([AKS_CLUSTER], (props, _args, report) => {
+        if (isTrue(get(props, "apiServerAccessProfile.enablePrivateCluster"))) return;
+        const ranges = asArray(get(props, "apiServerAccessProfile.authorizedIPRanges"));
+        if (ranges.length === 0) report("the API server is public with no apiServerAccessProfile.authorizedIPRanges, so it is open to the internet.");
+        ranges.forEach((range, i) => {
+            if (opensToInternet(range)) report(`apiServerAccessProfile.authorizedIPRanges[${i}] ${range} opens the Kubernetes API to the internet.`);
+        });
+    }),
+};
+
+export const aksEtcdKms: CloisterResourcePolicy = {
+    name: "azure-aks-etcd-kms",
+    description: describe(
+        "An AKS cluster encrypts etcd (Secrets) with a Key Vault key it can be cut off from (KMS).",
+        "set securityProfile.azureKeyVaultKms: { enabled: true, keyId, keyVaultResourceId }.",
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([AKS_CLUSTER], (props, _args, report) => {
+        if (!isTrue(get(props, "securityProfile.azureKeyVaultKms.enabled"))) report("securityProfile.azureKeyVaultKms.enabled is not true.");
+        if (!nonEmptyString(get(props, "securityProfile.azureKeyVaultKms.keyId"))) report("securityProfile.azureKeyVaultKms.keyId is not set.");
+    }),
+};
+
+/** What every AKS node carries: no SSH, host-encrypted disks and caches. */
+function nodeProblems(pool: Record<string, any>, where: string): string[] {
+    const problems: string[] = [];
+    if (get(pool, "securityProfile.sshAccess") !== "Disabled") problems.push(`${where}securityProfile.sshAccess is ${JSON.stringify(get(pool, "securityProfile.sshAccess") ?? "unset")}, not "Disabled".`);
+    if (!isTrue(pool.enableEncryptionAtHost)) problems.push(`${where}enableEncryptionAtHost is not true: temp disks and caches are not encrypted.`);
+    return problems;
+}
+
+export const aksNodesHardened: CloisterResourcePolicy = {
+    name: "azure-aks-nodes-hardened",
+    description: describe(
+        "Every AKS node pool (the cluster's agentPoolProfiles and each AgentPool) disables SSH and encrypts at host.",
+        'set securityProfile: { sshAccess: "Disabled" } and enableEncryptionAtHost: true (subscription feature Microsoft.Compute/EncryptionAtHost).',
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([AKS_CLUSTER, AKS_POOL], (props, args, report) => {
+        const pools = args.type === AKS_POOL ? [{ pool: props, where: "" }] : asArray(props.agentPoolProfiles).map((pool, i) => ({ pool, where: `agentPoolProfiles[${i}].` }));
+        for (const { pool, where } of pools) nodeProblems(pool as Record<string, any>, where).forEach((problem) => report(problem));
+    }),
+};
+
+export const keyVaultProtected: CloisterResourcePolicy = {
+    name: "azure-key-vault-protected",
+    description: describe(
+        "A key vault authorizes with Azure RBAC and cannot lose its keys at once: soft delete and purge protection are on.",
+        "set properties: { enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: true }.",
+    ),
+    enforcementLevel: DEFAULT_ENFORCEMENT,
+    severity: "high",
+    validateResource: forTypes([KEY_VAULT], (props, _args, report) => {
+        for (const flag of ["enableRbacAuthorization", "enableSoftDelete", "enablePurgeProtection"]) {
+            if (!isTrue(get(props, `properties.${flag}`))) report(`properties.${flag} is not true.`);
+        }
+    }),
+};
+
+export const azurePolicies: CloisterPolicy[] = [
+    storageAccountHardened,
+    aksWorkloadIdentity,
+    aksNetworkPolicy,
+    aksLocalAccountsDisabled,
+    aksApiNotPublic,
+    aksEtcdKms,
+    aksNodesHardened,
+    keyVaultProtected,
+];
