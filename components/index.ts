@@ -1,11 +1,8 @@
-// The public API: `import { SandboxPlatform, SandboxRuntime, AwsSandboxCluster, AzureSandboxCluster, GcpSandboxCluster } from "cloister"`.
+// The public API. `cloister` is cloud-neutral: the spec, SandboxPlatform, SandboxRuntime and ClusterFacts
+// (loading no cloud SDK). Each cloud layer is its own entry point, so a customer installs only the SDK
+// of the cloud they use: `cloister/gcp` (GcpSandboxCluster), `cloister/aws` (AwsSandboxCluster),
+// `cloister/azure` (AzureSandboxCluster).
 export * from "./spec";
 export * from "./kubernetes";
-// The AWS and Azure layers' helpers share names with GCP's (createCluster, ...): only their entry points are flat.
-export { AwsSandboxCluster, eksClusterFacts, validateAwsSpec } from "./aws";
-export type { AwsSandboxClusterArgs } from "./aws";
-export { AzureSandboxCluster, aksClusterFacts, validateAzureSpec } from "./azure";
-export type { AzureSandboxClusterArgs } from "./azure";
-export * from "./gcp";
 export * from "./platform";
 export * from "./validation";

@@ -1,14 +1,12 @@
 // SandboxPlatform: the front door. Spec in; the target's cluster layer and the in-cluster runtime out.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AwsSandboxCluster } from "./aws";
-import { AzureSandboxCluster } from "./azure";
-import { GcpSandboxCluster } from "./gcp";
 import { ClusterFacts, existingClusterFacts } from "./kubernetes/facts";
 import { SandboxRuntime } from "./kubernetes/sandboxRuntime";
 import { PlatformSpec, Target } from "./spec/types";
 import { prepareSpec } from "./validation";
 
+/** Arguments of SandboxPlatform. */
 export interface SandboxPlatformArgs {
     /** The platform spec. Target "gcp": `gcp.project` defaults to the `gcp:project` provider config. */
     spec: PlatformSpec;
@@ -21,10 +19,15 @@ export interface SandboxPlatformArgs {
     kubeconfigContext?: pulumi.Input<string>;
 }
 
+/** A whole Cloister platform from one spec: the target's cloud layer (none for `kubernetes`) and the in-cluster SandboxRuntime on it. */
 export class SandboxPlatform extends pulumi.ComponentResource {
+    /** Namespace of the agent-sandbox controller and router. */
     public readonly controlPlaneNamespace: pulumi.Output<string>;
+    /** Namespace sandboxes, templates, claims and warm pools live in. */
     public readonly sandboxNamespace: pulumi.Output<string>;
+    /** RuntimeClass name per isolation, e.g. `{ gvisor: "gvisor" }`. */
     public readonly runtimeClassNames: pulumi.Output<{ [isolation: string]: string }>;
+    /** Names of the SandboxTemplates, as claims name them. */
     public readonly templateNames: pulumi.Output<string[]>;
     /** The router's in-cluster URL, the SDKs' data path into sandboxes. */
     public readonly routerUrl: pulumi.Output<string>;
@@ -44,25 +47,7 @@ export class SandboxPlatform extends pulumi.ComponentResource {
         let provider: k8s.Provider;
         let facts: ClusterFacts;
         let kubeconfig: pulumi.Output<string>;
-        if (spec.target === Target.Gcp) {
-            const cloud = new GcpSandboxCluster(`${name}-gcp`, { spec: specIn }, { parent: this });
-            // The kubeconfig only resolves once every node pool exists, so in-cluster objects (which all
-            // use this provider) wait for nodes to schedule on.
-            const ready = pulumi.all([cloud.kubeconfig, cloud.nodePoolNames]).apply(([k]) => k);
-            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: ready, enableServerSideApply: true }, { parent: this });
-            facts = cloud.facts;
-            kubeconfig = cloud.kubeconfig;
-        } else if (spec.target === Target.Aws) {
-            const cloud = new AwsSandboxCluster(`${name}-aws`, { spec: specIn }, { parent: this });
-            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
-            facts = cloud.facts;
-            kubeconfig = cloud.kubeconfig;
-        } else if (spec.target === Target.Azure) {
-            const cloud = new AzureSandboxCluster(`${name}-azure`, { spec: specIn }, { parent: this });
-            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
-            facts = cloud.facts;
-            kubeconfig = cloud.kubeconfig;
-        } else if (spec.target === Target.Kubernetes) {
+        if (spec.target === Target.Kubernetes) {
             provider = new k8s.Provider(
                 `${name}-cluster`,
                 { kubeconfig: args.kubeconfig, context: args.kubeconfigContext, enableServerSideApply: true },
@@ -71,7 +56,13 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             facts = existingClusterFacts(spec);
             kubeconfig = pulumi.secret("");
         } else {
-            throw new pulumi.ResourceError(`target "${spec.target}" is not available`, this);
+            const CloudCluster = cloudCluster(spec.target);
+            const cloud = new CloudCluster(`${name}-${spec.target}`, { spec: specIn }, { parent: this });
+            // The cloud's kubeconfig resolves once every node pool exists, so in-cluster objects (which all
+            // use this provider) wait for nodes to schedule on.
+            provider = new k8s.Provider(`${name}-cluster`, { kubeconfig: cloud.kubeconfig, enableServerSideApply: true }, { parent: this });
+            facts = cloud.facts;
+            kubeconfig = cloud.kubeconfig;
         }
         const runtime = new SandboxRuntime(`${name}-runtime`, { spec: specIn, facts }, { parent: this, provider });
 
@@ -95,5 +86,29 @@ export class SandboxPlatform extends pulumi.ComponentResource {
             snapshotBucketUrl: this.snapshotBucketUrl,
             capacity: this.capacity,
         });
+    }
+}
+
+/** What SandboxPlatform needs of a cloud layer. */
+type CloudClusterClass = new (
+    name: string,
+    args: { spec: PlatformSpec },
+    opts?: pulumi.ComponentResourceOptions,
+) => pulumi.ComponentResource & { kubeconfig: pulumi.Output<string>; facts: ClusterFacts };
+
+/**
+ * The cloud layer of a target, loaded only when a platform uses it: a GCP customer installs @pulumi/gcp
+ * but not the AWS or Azure SDKs (optional peer dependencies).
+ */
+function cloudCluster(target: Target): CloudClusterClass {
+    switch (target) {
+        case Target.Gcp:
+            return (require("./gcp") as typeof import("./gcp")).GcpSandboxCluster;
+        case Target.Aws:
+            return (require("./aws") as typeof import("./aws")).AwsSandboxCluster;
+        case Target.Azure:
+            return (require("./azure") as typeof import("./azure")).AzureSandboxCluster;
+        default:
+            throw new Error(`target "${target}" has no cloud layer`);
     }
 }

@@ -11,7 +11,7 @@ import { resolveSpec, ResolvedSpec } from "./spec/defaults";
 import { PlatformSpec, Target } from "./spec/types";
 import { SpecProblem, validateSpec } from "./spec/validate";
 
-/** Copies the `gcp:project` provider config into a GCP spec that names no project. */
+/** Copies the `gcp:project` provider config into a GCP spec that names no project. @internal */
 export function withConfiguredGcpProject(spec: PlatformSpec): PlatformSpec {
     return spec?.target === Target.Gcp ? withGcpProject(spec, new pulumi.Config("gcp").get("project")) : spec;
 }
@@ -24,8 +24,8 @@ function capacityFacts(spec: ResolvedSpec): CapacityFacts {
 }
 
 /** Every problem with a spec, and (when there is none) the computed capacity lines. */
-function check(spec: PlatformSpec, keyPrefix: string): { problems: SpecProblem[]; capacity: string[] } {
-    const problems = validateSpec(spec, keyPrefix);
+function check(spec: PlatformSpec, keyPrefix: string, placementInFacts = false): { problems: SpecProblem[]; capacity: string[] } {
+    const problems = validateSpec(spec, keyPrefix, placementInFacts);
     if (spec?.target === Target.Gcp) problems.push(...validateGcpSpec(spec));
     if (spec?.target === Target.Aws) problems.push(...validateAwsSpec(spec));
     if (spec?.target === Target.Azure) problems.push(...validateAzureSpec(spec));
@@ -66,7 +66,7 @@ export class SpecError extends pulumi.InputPropertiesError {
     }
 }
 
-/** `prepareSpec` for a cloud layer, which deploys one target only. */
+/** `prepareSpec` for a cloud layer, which deploys one target only. @internal */
 export function prepareTargetSpec(spec: PlatformSpec, component: string, target: Target): PreparedSpec {
     const wrong = spec?.target === target ? [] : [{ path: "target", reason: `${component} deploys target "${target}", not ${JSON.stringify(spec?.target)}` }];
     return prepareSpec(spec, component, "spec.", wrong);
@@ -86,13 +86,14 @@ const prepared = new WeakMap<object, PreparedSpec>();
  * Validates and resolves a spec once: a spec object that passed is remembered, so the components a
  * SandboxPlatform composes (and the stack before it) do not check it again. Throws a `SpecError` naming
  * every problem before anything is registered. `extraProblems` are the caller's own (e.g. unknown
- * stack keys), reported in the same list.
+ * stack keys), reported in the same list. With `placementInFacts` (SandboxRuntime), where templates
+ * land is checked by the caller against the cluster facts instead of the spec's pools.
  */
-export function prepareSpec(spec: PlatformSpec, source: string, pathPrefix = "spec.", extraProblems: SpecProblem[] = []): PreparedSpec {
+export function prepareSpec(spec: PlatformSpec, source: string, pathPrefix = "spec.", extraProblems: SpecProblem[] = [], placementInFacts = false): PreparedSpec {
     const known = typeof spec === "object" && spec !== null ? prepared.get(spec) : undefined;
     if (known && extraProblems.length === 0) return known;
     const configured = withConfiguredGcpProject(spec);
-    const { problems, capacity } = check(configured, pathPrefix);
+    const { problems, capacity } = check(configured, pathPrefix, placementInFacts);
     if (extraProblems.length + problems.length > 0) throw new SpecError(source, [...extraProblems, ...problems], pathPrefix);
     const result = { spec: configured, resolved: resolveSpec(configured), capacity };
     prepared.set(spec, result);

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { validateAwsSpec } from "../components";
+import { validateAwsSpec } from "../components/aws";
 import { subnetCidrs } from "../components/aws/network";
 import { cidrsOverlap, parseIpv4Cidr } from "../components/spec/validate";
 import { PlatformSpec } from "../components/spec/types";

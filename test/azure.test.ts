@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { validateAzureSpec } from "../components";
+import { validateAzureSpec } from "../components/azure";
 import { globalName } from "../components/azure/validate";
 import { PlatformSpec } from "../components/spec/types";
 import { PlannedResource } from "../scripts/mocks";

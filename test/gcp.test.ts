@@ -6,14 +6,9 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-    GcpSandboxCluster,
-    PlatformSpec,
-    perNodePodRange,
-    validateGcpSpec,
-    validatePlatformSpec,
-    withGcpProject,
-} from "../components";
+import { PlatformSpec, validatePlatformSpec } from "../components";
+import { GcpSandboxCluster, validateGcpSpec } from "../components/gcp";
+import { perNodePodRange, withGcpProject } from "../components/gcp/validate";
 import { KATA_DEPLOY_HANDLER, KATA_DEPLOY_VERSION, KATA_READY_LABEL } from "../components/kubernetes/runtimeClasses";
 import { PlannedResource, PlanRecorder } from "../scripts/mocks";
 import { ofType, one, plan, ROOT, runPlanWithConfig } from "./plan";
@@ -472,7 +467,7 @@ describe("validateGcpSpec", () => {
 
     it("requires a project, and takes gcp:project config when the spec has none", () => {
         const spec = base({ gcp: {} });
-        expectProblem(spec, "gcp.project", /needs a project: set cloister:gcp\.project .* or the provider config gcp:project/);
+        expectProblem(spec, "gcp.project", /needs a project: set gcp\.project .* or the provider config gcp:project/);
         expect(problemsFor(withGcpProject(spec, "from-config"))).toEqual([]);
         expect(withGcpProject(base(), "from-config").gcp?.project).toBe("unit-project");
         expectProblem(base({ gcp: { project: "Bad_Project" } }), "gcp.project", /is not a GCP project ID/);

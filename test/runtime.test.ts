@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ClusterFacts, existingClusterFacts, PlatformSpec, resolveSpec, SandboxRuntime } from "../components";
+import { ClusterFacts, existingClusterFacts, Isolation, PlatformSpec, resolveSpec, SandboxRuntime } from "../components";
 import { PlannedResource, PlanRecorder } from "../scripts/mocks";
 import { AGENT_SANDBOX_CRD_FILES } from "../components/kubernetes/controlPlane";
 
@@ -371,6 +371,21 @@ describe("validation", () => {
 
     it("refuses a template whose isolation the cluster offers no RuntimeClass for", () => {
         const facts = { ...existingClusterFacts(resolveSpec(spec)), runtimeClasses: [] };
-        expect(() => new SandboxRuntime("nofacts", { spec, facts })).toThrow(/offers no "gvisor" RuntimeClass/);
+        expect(() => new SandboxRuntime("nofacts", { spec, facts })).toThrow(/spec\.templates\[0\]\.isolation: the cluster offers no "gvisor" RuntimeClass/);
+    });
+
+    it("places templates on the pools of hand-written facts, which the spec need not repeat", () => {
+        const cpuOnly: PlatformSpec = { ...spec, gpuPools: [], templates: spec.templates!.filter((t) => !t.gpu) };
+        const facts = existingClusterFacts(resolveSpec(cpuOnly));
+        const gpuFacts = { ...facts, pools: [...facts.pools, { name: "l4", isolation: Isolation.Gvisor, labels: {}, taints: [], acceleratorType: "nvidia-l4", acceleratorCount: 1 }] };
+        const gpuTemplate = { name: "cuda", image: "i", isolation: "gvisor" as const, gpu: 1 };
+        // The GPU pool is in the facts only: accepted.
+        expect(() => new SandboxRuntime("factpools", { spec: { ...cpuOnly, templates: [...cpuOnly.templates!, gpuTemplate] }, facts: gpuFacts })).not.toThrow();
+        // Two GPUs per sandbox, but the facts' pool carries one: refused, naming the facts.
+        expect(() => new SandboxRuntime("factgpus", { spec: { ...cpuOnly, templates: [{ ...gpuTemplate, gpu: 2 }] }, facts: gpuFacts })).toThrow(
+            /spec\.templates\[0\]\.gpu: the template asks for 2 GPU\(s\) but no "gvisor" GPU pool has that many per node/,
+        );
+        // No GPU pool in the facts at all.
+        expect(() => new SandboxRuntime("factnogpu", { spec: { ...cpuOnly, templates: [gpuTemplate] }, facts })).toThrow(/the cluster needs a pool \(facts\.pools\)/);
     });
 });

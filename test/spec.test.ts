@@ -46,7 +46,7 @@ describe("validateSpec", () => {
         ["fractional warm pool", (s) => (s.templates![0].warmPoolSize = 1.5), "templates[0].warmPoolSize", /whole number/],
         ["unknown isolation", (s) => ((s.sandboxPools![0] as any).isolation = "firecracker"), "sandboxPools[0].isolation", /"gvisor", "kata"/],
         ["template isolation no pool provides", (s) => (s.sandboxPools = [{ name: "gv", isolation: "gvisor" }], s.templates![0].isolation = "kata"), "templates[0].isolation", /no sandbox pool provides "kata"/],
-        ["GPU template with no GPU pool", (s) => (s.gpuPools = []), "templates[1].gpu", /no gpuPools entry has isolation "gvisor"/],
+        ["GPU template with no GPU pool", (s) => (s.gpuPools = []), "templates[1].gpu", /no GPU pool has isolation "gvisor": add a gpuPools entry/],
         ["GPU template wanting more GPUs than a node has", (s) => (s.templates![1].gpu = 4), "templates[1].gpu", /no "gvisor" GPU pool has that many/],
         ["duplicate pool names", (s) => (s.sandboxPools![1].name = "gv"), "sandboxPools[1].name", /used twice/],
         ["pool name shared by a GPU pool", (s) => (s.gpuPools![0].name = "vm"), "gpuPools[0].name", /unique across sandboxPools and gpuPools/],

@@ -15,22 +15,19 @@ import { createIdentities, grantEbsKey } from "./identity";
 import { createNetwork } from "./network";
 import { createNodeGroups } from "./nodePools";
 
-export * from "./bucket";
-export * from "./cluster";
-export * from "./identity";
-export * from "./network";
-export * from "./nodePools";
-export * from "./validate";
+// The public surface of `cloister/aws`: the component, its facts and its validator; the helpers stay internal.
+export { validateAwsSpec } from "./validate";
 
 /** The EBS CSI driver (the add-on); it also takes VolumeSnapshots (the snapshot-controller add-on's CRDs). */
 export const EBS_CSI = "ebs.csi.aws.com";
 
-/** StorageClass parameters per tier: encrypted gp3, at baseline or at gp3's highest provisioned IOPS and throughput. */
+/** StorageClass parameters per tier: encrypted gp3, at baseline or at gp3's highest provisioned IOPS and throughput. @internal */
 export function ebsVolumeParameters(tier: StorageTier, keyArn: pulumi.Input<string>): { [key: string]: pulumi.Input<string> } {
     const performance: Record<string, string> = tier === StorageTier.Performance ? { iops: "16000", throughput: "1000" } : {};
     return { type: "gp3", encrypted: "true", kmsKeyId: keyArn, "csi.storage.k8s.io/fstype": "ext4", ...performance };
 }
 
+/** Arguments of AwsSandboxCluster. */
 export interface AwsSandboxClusterArgs {
     /** The platform spec (target "aws"). */
     spec: PlatformSpec;
@@ -64,16 +61,21 @@ export function eksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
+/** The AWS layer: VPC, EKS cluster with its add-ons, node groups, snapshot bucket and Pod Identity roles; hands SandboxRuntime its `facts` and `kubeconfig`. */
 export class AwsSandboxCluster extends pulumi.ComponentResource {
+    /** The EKS cluster's name. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's API endpoint (https URL). */
     public readonly clusterEndpoint: pulumi.Output<string>;
-    /** Kubeconfig using `aws eks get-token` (secret). */
+    /** Kubeconfig using `aws eks get-token` (secret); resolves only once the node groups and add-ons exist. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The VPC the nodes run in (created, or `aws.existingVpcId`). */
     public readonly vpcId: pulumi.Output<string>;
+    /** Names of the managed node groups, the system group first. */
     public readonly nodeGroupNames: pulumi.Output<string[]>;
     /** The KMS key for secrets, volumes and (unless the spec names one) the bucket. */
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** The snapshot bucket's name. */
     public readonly snapshotBucketName: pulumi.Output<string>;
     /** `s3://<bucket>` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

@@ -16,24 +16,21 @@ import { createNetwork, platformTags } from "./network";
 import { createUserPools } from "./nodePools";
 import { storageAccountName } from "./validate";
 
-export * from "./bucket";
-export * from "./cluster";
-export * from "./identity";
-export * from "./network";
-export * from "./nodePools";
-export * from "./validate";
+// The public surface of `cloister/azure`: the component, its facts and its validator; the helpers stay internal.
+export { validateAzureSpec } from "./validate";
 
 /** The Azure Disk CSI driver AKS runs; it also takes VolumeSnapshots (AKS runs the snapshot controller). */
 export const AZURE_DISK_CSI = "disk.csi.azure.com";
 /** AKS Pod Sandboxing's RuntimeClass: AKS creates it, Cloister uses it. */
 export const AKS_KATA_RUNTIME_CLASS = "kata-vm-isolation";
 
+/** Arguments of AzureSandboxCluster. */
 export interface AzureSandboxClusterArgs {
     /** The platform spec (target "azure"). */
     spec: PlatformSpec;
 }
 
-/** StorageClass parameters per tier: Premium SSD v2 (no caching, as it requires) or Premium SSD. */
+/** StorageClass parameters per tier: Premium SSD v2 (no caching, as it requires) or Premium SSD. @internal */
 export function azureDiskParameters(tier: StorageTier): { [key: string]: string } {
     return tier === StorageTier.Performance
         ? { skuName: "PremiumV2_LRS", cachingMode: "None", DiskIOPSReadWrite: "16000", DiskMBpsReadWrite: "500" }
@@ -72,12 +69,17 @@ export function aksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
+/** The Azure layer: resource group, VNet with NAT gateway, AKS cluster and pools (Pod Sandboxing for kata, Cloister's installer for gVisor), the snapshot storage account and the etcd key; hands SandboxRuntime its `facts` and `kubeconfig`. */
 export class AzureSandboxCluster extends pulumi.ComponentResource {
+    /** The resource group everything is created in. */
     public readonly resourceGroupName: pulumi.Output<string>;
+    /** The AKS cluster's name. */
     public readonly clusterName: pulumi.Output<string>;
-    /** Kubeconfig using `kubelogin` (Entra ID; secret). */
+    /** Kubeconfig using `kubelogin` (Entra ID; secret); resolves only once every pool exists. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The cluster's OIDC issuer, for federated credentials. */
     public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** The snapshot storage account's name. */
     public readonly storageAccountName: pulumi.Output<string>;
     /** `https://<account>.blob.core.windows.net/snapshots` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

@@ -16,17 +16,13 @@ import { createNetwork } from "./network";
 import { createNodePools, gkeAddedLabels, gkeAddedTaints, gkeNodeTaints, GKE_SANDBOX_KEY } from "./nodePools";
 import { gkeVolumeDiskType } from "./validate";
 
-export * from "./apis";
-export * from "./bucket";
-export * from "./cluster";
-export * from "./identity";
-export * from "./network";
-export * from "./nodePools";
-export * from "./validate";
+// The public surface of `cloister/gcp`: the component, its facts and its validator; the helpers stay internal.
+export { validateGcpSpec } from "./validate";
 
 /** The PD CSI driver GKE installs; it also takes VolumeSnapshots (snapshot CRDs ship with GKE). */
 export const GKE_PD_CSI = "pd.csi.storage.gke.io";
 
+/** Arguments of GcpSandboxCluster. */
 export interface GcpSandboxClusterArgs {
     /**
      * The platform spec (target "gcp"). `gcp.project` defaults to the `gcp:project` provider config.
@@ -79,16 +75,23 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
+/** The GCP layer: network, private GKE cluster, node pools (GKE Sandbox for gVisor), snapshot bucket and node identity; hands SandboxRuntime its `facts` and `kubeconfig`. */
 export class GcpSandboxCluster extends pulumi.ComponentResource {
+    /** The project everything is created in. */
     public readonly project: pulumi.Output<string>;
+    /** The GKE cluster's name. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's API endpoint (IP address). */
     public readonly clusterEndpoint: pulumi.Output<string>;
-    /** Kubeconfig using `gke-gcloud-auth-plugin` (secret). */
+    /** Kubeconfig using `gke-gcloud-auth-plugin` (secret); resolves only once every node pool exists. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The Workload Identity pool (`<project>.svc.id.goog`). */
     public readonly workloadPool: pulumi.Output<string>;
+    /** The nodes' service account (least privilege: logging, monitoring, image pulls). */
     public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    /** Names of the node pools, the system pool first. */
     public readonly nodePoolNames: pulumi.Output<string[]>;
+    /** The snapshot bucket's name. */
     public readonly snapshotBucketName: pulumi.Output<string>;
     /** `gs://<bucket>` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;
@@ -114,8 +117,9 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
         this.project = pulumi.output(project);
         this.clusterName = cluster.name;
         this.clusterEndpoint = cluster.endpoint;
+        // The kubeconfig resolves once every node pool exists, so in-cluster objects wait for nodes.
         this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([clusterName, endpoint, auth]) =>
+            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth, pulumi.all(pools.map((p) => p.id))]).apply(([clusterName, endpoint, auth]) =>
                 gkeKubeconfig({ project, region: spec.region!, clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" }),
             ),
         );

@@ -141,7 +141,7 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
     if (!gcp.project) {
         problems.push({
             path: "gcp.project",
-            reason: 'target "gcp" needs a project: set cloister:gcp.project (gcp: { project: "my-project" }) or the provider config gcp:project',
+            reason: 'target "gcp" needs a project: set gcp.project (gcp: { project: "my-project" }) or the provider config gcp:project',
         });
     } else if (!GCP_PROJECT.test(gcp.project)) {
         problems.push({ path: "gcp.project", reason: `${JSON.stringify(gcp.project)} is not a GCP project ID (6-30 lowercase letters, digits and "-", starting with a letter)` });

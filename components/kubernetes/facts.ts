@@ -97,6 +97,7 @@ export function poolFacts(pool: ResolvedPool): PoolFacts {
 /**
  * A RuntimeClass per isolation the pools provide, selecting the labels all those pools share and
  * tolerating their isolation taints (GPU taints stay with GPU templates).
+ * @internal
  */
 export function runtimeClassFor(
     platform: string,
@@ -129,7 +130,7 @@ export const RUNTIME_OVERHEAD: Record<Isolation, { cpu: string; memory: string }
     kata: { cpu: "250m", memory: "320Mi" },
 };
 
-/** An existing cluster's machines are not declared: only the quota and LimitRange checks apply there. */
+/** An existing cluster's machines are not declared: only the quota and LimitRange checks apply there. @internal */
 export const existingClusterCapacityFacts: CapacityFacts = { allocatable: () => undefined, overhead: RUNTIME_OVERHEAD };
 
 /** Facts for target `kubernetes`: everything comes from what the user declared about the cluster. */

@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { dataOptions, ResolvedSpec } from "../spec/defaults";
 import { Isolation, PlatformSpec } from "../spec/types";
-import { SpecProblem } from "../spec/validate";
+import { placementProblems, SpecProblem } from "../spec/validate";
 import { prepareSpec, SpecError } from "../validation";
 import {
     AGENT_SANDBOX_CRD_FILES,
@@ -48,6 +48,7 @@ import {
 import { SNAPSHOT_CRD_FILES, storageClassArgs, volumeSnapshotClassArgs } from "./storage";
 import { sandboxTemplateArgs, warmPoolArgs } from "./templates";
 
+/** Arguments of SandboxRuntime; the Kubernetes provider comes in `opts.provider`. */
 export interface SandboxRuntimeArgs {
     /** The platform spec; only its in-cluster parts are used here. */
     spec: PlatformSpec;
@@ -55,20 +56,30 @@ export interface SandboxRuntimeArgs {
     facts: ClusterFacts;
 }
 
-/** Problems the facts reveal: a template whose isolation has no RuntimeClass cannot be scheduled. */
+/**
+ * Problems the facts reveal: a template must land on one of the facts' pools (its isolation, its GPUs)
+ * and have a RuntimeClass; volumes need a provisioner.
+ */
 export function validateFacts(spec: ResolvedSpec, facts: ClusterFacts): SpecProblem[] {
-    const problems: SpecProblem[] = [];
+    const templates = placementProblems(
+        spec.templates,
+        facts.pools.map((p) => ({ isolation: p.isolation, gpus: p.acceleratorCount })),
+        "facts.pools",
+    );
     spec.templates.forEach((t, i) => {
         if (!facts.runtimeClasses.some((rc) => rc.isolation === t.isolation)) {
-            problems.push({ path: `templates[${i}].isolation`, reason: `the cluster offers no "${t.isolation}" RuntimeClass` });
+            templates.push({ path: `templates[${i}].isolation`, reason: `the cluster offers no "${t.isolation}" RuntimeClass` });
         }
     });
+    // Paths relative to the args: the spec's templates, the facts' fields.
+    const problems = templates.map((p) => ({ ...p, path: `spec.${p.path}` }));
     if (!facts.storage.provisioner) {
         problems.push({ path: "facts.storage.provisioner", reason: "the cluster's CSI provisioner is required for sandbox volumes" });
     }
     return problems;
 }
 
+/** The in-cluster layer on any cluster: runtime classes, storage and snapshot classes, the agent-sandbox control plane and router, the sandbox namespace and its guard rails, templates and warm pools. It reads ClusterFacts and never asks which cloud it is on. */
 export class SandboxRuntime extends pulumi.ComponentResource {
     /** Namespace of the agent-sandbox controller. */
     public readonly controlPlaneNamespace: pulumi.Output<string>;
@@ -76,10 +87,13 @@ export class SandboxRuntime extends pulumi.ComponentResource {
     public readonly sandboxNamespace: pulumi.Output<string>;
     /** RuntimeClass name per isolation, e.g. `{ gvisor: "gvisor" }`. */
     public readonly runtimeClassNames: pulumi.Output<{ [isolation: string]: string }>;
+    /** StorageClass of sandbox volumes. */
     public readonly storageClassName: pulumi.Output<string>;
     /** Empty when snapshot classes are off. */
     public readonly volumeSnapshotClassName: pulumi.Output<string>;
+    /** Names of the SandboxTemplates, as claims name them. */
     public readonly templateNames: pulumi.Output<string[]>;
+    /** Names of the SandboxWarmPools (templates with a warm pool). */
     public readonly warmPoolNames: pulumi.Output<string[]>;
     /** The router's in-cluster URL, e.g. `http://sandbox-router-svc.agent-sandbox-system.svc:8080`. */
     public readonly routerUrl: pulumi.Output<string>;
@@ -87,7 +101,8 @@ export class SandboxRuntime extends pulumi.ComponentResource {
     public readonly sandboxClientRole: pulumi.Output<string>;
 
     constructor(name: string, args: SandboxRuntimeArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { resolved: spec } = prepareSpec(args.spec, "SandboxRuntime");
+        // Where templates land is checked against the facts, which may describe pools the spec does not repeat.
+        const { resolved: spec } = prepareSpec(args.spec, "SandboxRuntime", "spec.", [], true);
         const factProblems = validateFacts(spec, args.facts);
         if (factProblems.length > 0) throw new SpecError("SandboxRuntime", factProblems, "");
         super("cloister:index:SandboxRuntime", name, { dataProtection: spec.dataProtection }, opts);

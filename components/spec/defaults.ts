@@ -100,10 +100,12 @@ export interface ResolvedSpec {
     azure: Required<AzureSpec>;
 }
 
+/** @internal */
 export function defaultPoolLabels(name: string, isolation: Isolation): Record<string, string> {
     return { [LABEL_POOL]: name, [LABEL_ISOLATION]: isolation };
 }
 
+/** @internal */
 export function defaultPoolTaints(isolation: Isolation, gpu: boolean): Required<TaintSpec>[] {
     const taints: Required<TaintSpec>[] = [{ key: LABEL_ISOLATION, value: isolation, effect: TaintEffect.NoSchedule }];
     if (gpu) taints.push({ key: TAINT_GPU, value: "present", effect: TaintEffect.NoSchedule });
@@ -142,7 +144,7 @@ function dedupeTaints(taints: Required<TaintSpec>[]): Required<TaintSpec>[] {
     return [...new Map(taints.map((t) => [`${t.key}:${t.effect}`, t])).values()];
 }
 
-/** One RuntimeClass serves all pools of an isolation, so it selects the labels those pools share. */
+/** One RuntimeClass serves all pools of an isolation, so it selects the labels those pools share. @internal */
 export function sharedPoolLabels(pools: { nodeLabels: Record<string, string> }[]): Record<string, string> {
     const [first, ...rest] = pools;
     if (!first) return {};
@@ -274,6 +276,7 @@ export function resolveSpec(spec: PlatformSpec): ResolvedSpec {
 /**
  * Options for data-bearing resources (buckets, keys, sandbox volumes): kept on delete and replace, and
  * protected, unless the stack declares data-protection mode `destroy`.
+ * @internal
  */
 export function dataOptions(spec: { dataProtection: DataProtection }): { protect: boolean; retainOnDelete: boolean } {
     const keep = spec.dataProtection !== DataProtection.Destroy;
@@ -283,7 +286,7 @@ export function dataOptions(spec: { dataProtection: DataProtection }): { protect
 /** The gVisor release Cloister installs where the cloud has no managed gVisor (a dated release, never `latest`). */
 export const GVISOR_RELEASE = "20260921.0";
 
-/** EC2 instance types used where the spec leaves `machineType` empty. */
+/** EC2 instance types used where the spec leaves `machineType` empty. @internal */
 export const AWS_DEFAULT_INSTANCE_TYPES = {
     system: "m7i.large",
     gvisor: "m7i.2xlarge",
@@ -291,7 +294,7 @@ export const AWS_DEFAULT_INSTANCE_TYPES = {
     kata: "c8i.2xlarge",
 } as const;
 
-/** EC2 instance type per accelerator and GPUs per node, for GPU pools without a `machineType`. */
+/** EC2 instance type per accelerator and GPUs per node, for GPU pools without a `machineType`. @internal */
 export const AWS_GPU_INSTANCE_TYPES: Record<string, Record<number, string>> = {
     "nvidia-l4": { 1: "g6.xlarge", 4: "g6.12xlarge", 8: "g6.48xlarge" },
     "nvidia-a10g": { 1: "g5.xlarge", 4: "g5.12xlarge", 8: "g5.48xlarge" },
@@ -300,14 +303,14 @@ export const AWS_GPU_INSTANCE_TYPES: Record<string, Record<number, string>> = {
     "nvidia-h100": { 8: "p5.48xlarge" },
 };
 
-/** The instance type an EKS pool gets: the spec's, else the default for its isolation or GPU model. */
+/** The instance type an EKS pool gets: the spec's, else the default for its isolation or GPU model. @internal */
 export function awsInstanceType(pool: ResolvedPool): string | undefined {
     if (pool.machineType) return pool.machineType;
     if (pool.gpu) return AWS_GPU_INSTANCE_TYPES[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
     return AWS_DEFAULT_INSTANCE_TYPES[pool.isolation];
 }
 
-/** Azure VM sizes used where the spec leaves `machineType` empty. */
+/** Azure VM sizes used where the spec leaves `machineType` empty. @internal */
 export const AZURE_DEFAULT_SIZES = {
     system: "Standard_D4s_v5",
     gvisor: "Standard_D8s_v5",
@@ -315,21 +318,21 @@ export const AZURE_DEFAULT_SIZES = {
     kata: "Standard_D8s_v5",
 } as const;
 
-/** Azure VM size per accelerator and GPUs per node, for GPU pools without a `machineType`. */
+/** Azure VM size per accelerator and GPUs per node, for GPU pools without a `machineType`. @internal */
 export const AZURE_GPU_SIZE_DEFAULTS: Record<string, Record<number, string>> = {
     "nvidia-t4": { 1: "Standard_NC8as_T4_v3", 4: "Standard_NC64as_T4_v3" },
     "nvidia-a100": { 1: "Standard_NC24ads_A100_v4", 2: "Standard_NC48ads_A100_v4", 4: "Standard_NC96ads_A100_v4" },
     "nvidia-h100": { 1: "Standard_NC40ads_H100_v5", 2: "Standard_NC80adis_H100_v5" },
 };
 
-/** The VM size an AKS pool gets: the spec's, else the default for its isolation or GPU model. */
+/** The VM size an AKS pool gets: the spec's, else the default for its isolation or GPU model. @internal */
 export function azureVmSize(pool: ResolvedPool): string | undefined {
     if (pool.machineType) return pool.machineType;
     if (pool.gpu) return AZURE_GPU_SIZE_DEFAULTS[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];
     return AZURE_DEFAULT_SIZES[pool.isolation];
 }
 
-/** GKE machine types used where the spec leaves `machineType` empty. */
+/** GKE machine types used where the spec leaves `machineType` empty. @internal */
 export const GCP_DEFAULT_MACHINE_TYPES = {
     /** Platform pods only (controller, DNS, CSI, kata-deploy's operator pieces): a small general-purpose VM. */
     system: "e2-standard-4",
@@ -342,6 +345,7 @@ export const GCP_DEFAULT_MACHINE_TYPES = {
 /**
  * GKE machine type per accelerator and GPUs per node, for GPU pools without a `machineType`. Accelerator
  * models outside this table need an explicit `machineType`.
+ * @internal
  */
 export const GCP_GPU_MACHINE_TYPES: Record<string, Record<number, string>> = {
     "nvidia-l4": { 1: "g2-standard-8", 2: "g2-standard-24", 4: "g2-standard-48", 8: "g2-standard-96" },
@@ -351,7 +355,7 @@ export const GCP_GPU_MACHINE_TYPES: Record<string, Record<number, string>> = {
     "nvidia-h100-80gb": { 1: "a3-highgpu-1g", 2: "a3-highgpu-2g", 4: "a3-highgpu-4g", 8: "a3-highgpu-8g" },
 };
 
-/** The machine type a GKE pool gets: the spec's, else the default for its isolation or GPU model. */
+/** The machine type a GKE pool gets: the spec's, else the default for its isolation or GPU model. @internal */
 export function gcpMachineType(pool: ResolvedPool): string | undefined {
     if (pool.machineType) return pool.machineType;
     if (pool.gpu) return GCP_GPU_MACHINE_TYPES[pool.gpu.acceleratorType]?.[pool.gpu.acceleratorCount];

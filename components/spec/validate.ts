@@ -41,14 +41,14 @@ export interface Ipv4Cidr {
     prefix: number;
 }
 
-/** A dated gVisor release (`20260921.0`), never `latest`: the problem with `value` at `path`, if any. */
+/** A dated gVisor release (`20260921.0`), never `latest`: the problem with `value` at `path`, if any. @internal */
 export function gvisorReleaseProblems(path: string, value: string | undefined): SpecProblem[] {
     return value === undefined || /^\d{8}(\.\d+)?$/.test(value)
         ? []
         : [{ path, reason: `${JSON.stringify(value)} must be a dated gVisor release such as "20260921.0" (never "latest")` }];
 }
 
-/** Parses `a.b.c.d/n`; returns undefined for anything else, including host bits set. */
+/** Parses `a.b.c.d/n`; returns undefined for anything else, including host bits set. @internal */
 export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
     const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
     if (!m) return undefined;
@@ -64,11 +64,13 @@ export function parseIpv4Cidr(cidr: string): Ipv4Cidr | undefined {
 /**
  * True for a range that admits every IPv4 address (`0.0.0.0/0`). The validator refuses it in
  * `network.authorizedNetworks`; the policy pack refuses it wherever a cluster endpoint is opened.
+ * @internal
  */
 export function isWholeInternet(cidr: Ipv4Cidr): boolean {
     return cidr.prefix === 0;
 }
 
+/** @internal */
 export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
     const aEnd = a.base + 2 ** (32 - a.prefix);
     const bEnd = b.base + 2 ** (32 - b.prefix);
@@ -226,8 +228,14 @@ function checkNetwork(problems: SpecProblem[], spec: PlatformSpec) {
     checkInt(problems, "network.maxPodsPerNode", network.maxPodsPerNode, 8, 256);
 }
 
-/** Templates must land on a pool that provides their isolation (and GPUs, where they ask for them). */
-function checkTemplates(problems: SpecProblem[], spec: PlatformSpec, pools: ResolvedPool[]) {
+/** Where templates can land: a pool's isolation and GPUs per node (0 for pools without GPUs). */
+export interface PlacementPool {
+    isolation: string;
+    gpus: number;
+}
+
+/** The template fields on their own, without asking where the template lands. */
+function checkTemplates(problems: SpecProblem[], spec: PlatformSpec) {
     const seen = new Set<string>();
     (spec.templates ?? []).forEach((t, i) => {
         const path = `templates[${i}]`;
@@ -252,29 +260,44 @@ function checkTemplates(problems: SpecProblem[], spec: PlatformSpec, pools: Reso
         }
         checkInt(problems, `${path}.port`, t.port, 1, 65535);
         checkQuantity(problems, `${path}.ephemeralStorage`, t.ephemeralStorage);
-        const gpuOk = checkInt(problems, `${path}.gpu`, t.gpu, 0, 16);
+        checkInt(problems, `${path}.gpu`, t.gpu, 0, 16);
+    });
+}
+
+/**
+ * Templates must land on a pool that provides their isolation (and GPUs, where they ask for them).
+ * `poolsField` names where the pools come from in messages: the spec's pools, or the cluster facts
+ * a SandboxRuntime was given.
+ * @internal
+ */
+export function placementProblems(templates: PlatformSpec["templates"], pools: PlacementPool[], poolsField: "spec" | "facts.pools"): SpecProblem[] {
+    const problems: SpecProblem[] = [];
+    const addPool = (kind: string) => (poolsField === "spec" ? `add a ${kind} entry with` : `the cluster needs a pool (facts.pools) with`);
+    (templates ?? []).forEach((t, i) => {
+        const path = `templates[${i}]`;
         const gpus = t.gpu ?? 0;
-        if (!Object.values(Isolation).includes(t.isolation) || !gpuOk) return;
-        const candidates = pools.filter((p) => p.isolation === t.isolation && (gpus > 0) === (p.gpu !== undefined));
+        if (!Object.values(Isolation).includes(t.isolation) || !Number.isInteger(gpus) || gpus < 0) return;
+        const candidates = pools.filter((p) => p.isolation === t.isolation && (gpus > 0) === (p.gpus > 0));
         if (gpus === 0 && candidates.length === 0) {
-            const provided = [...new Set(pools.filter((p) => !p.gpu).map((p) => p.isolation))];
+            const provided = [...new Set(pools.filter((p) => p.gpus === 0).map((p) => p.isolation))];
             problems.push({
                 path: `${path}.isolation`,
-                reason: `no sandbox pool provides "${t.isolation}" isolation; pools provide ${provided.length ? provided.map((v) => `"${v}"`).join(", ") : "none"}: add a sandboxPools entry with isolation "${t.isolation}" or change the template`,
+                reason: `no sandbox pool provides "${t.isolation}" isolation; pools provide ${provided.length ? provided.map((v) => `"${v}"`).join(", ") : "none"}: ${addPool("sandboxPools")} isolation "${t.isolation}" or change the template`,
             });
         }
         if (gpus > 0 && candidates.length === 0) {
             problems.push({
                 path: `${path}.gpu`,
-                reason: `the template asks for ${gpus} GPU(s) but no gpuPools entry has isolation "${t.isolation}": add one or set gpu to 0`,
+                reason: `the template asks for ${gpus} GPU(s) but no GPU pool has isolation "${t.isolation}": ${addPool("gpuPools")} that isolation or set gpu to 0`,
             });
-        } else if (gpus > 0 && !candidates.some((p) => (p.gpu?.acceleratorCount ?? 0) >= gpus)) {
+        } else if (gpus > 0 && !candidates.some((p) => p.gpus >= gpus)) {
             problems.push({
                 path: `${path}.gpu`,
                 reason: `the template asks for ${gpus} GPU(s) but no "${t.isolation}" GPU pool has that many per node`,
             });
         }
     });
+    return problems;
 }
 
 function checkExistingCluster(problems: SpecProblem[], spec: PlatformSpec, pools: ResolvedPool[]) {
@@ -303,8 +326,11 @@ function checkExistingCluster(problems: SpecProblem[], spec: PlatformSpec, pools
     }
 }
 
-/** Every problem with a spec, cloud-neutral checks only; an empty list means valid. */
-export function validateSpec(spec: PlatformSpec, keyPrefix = ""): SpecProblem[] {
+/**
+ * Every problem with a spec, cloud-neutral checks only; an empty list means valid. With
+ * `placementInFacts`, where templates land is left to the caller, which checks it against cluster facts.
+ */
+export function validateSpec(spec: PlatformSpec, keyPrefix = "", placementInFacts = false): SpecProblem[] {
     const problems: SpecProblem[] = [];
     if (typeof spec !== "object" || spec === null) {
         return [{ path: "", reason: "the platform spec must be an object" }];
@@ -389,7 +415,10 @@ export function validateSpec(spec: PlatformSpec, keyPrefix = ""): SpecProblem[] 
     checkQuantity(problems, "sandboxNamespace.ephemeralStorageQuota", spec.sandboxNamespace?.ephemeralStorageQuota);
 
     const pools = resolveSpec(spec).pools;
-    checkTemplates(problems, spec, pools);
+    checkTemplates(problems, spec);
+    if (!placementInFacts) {
+        problems.push(...placementProblems(spec.templates, pools.map((p) => ({ isolation: p.isolation, gpus: p.gpu?.acceleratorCount ?? 0 })), "spec"));
+    }
     if (spec.target === Target.Kubernetes) checkExistingCluster(problems, spec, pools);
     return problems;
 }
