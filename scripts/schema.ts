@@ -21,7 +21,29 @@ export function generateSchema(): string {
         additionalProperties: false,
         topRef: true,
     }).createSchema("PlatformSpec");
-    return `${JSON.stringify(schema, null, 2)}\n`;
+    return `${JSON.stringify(inputsAsStrings(schema), null, 2)}\n`;
+}
+
+const INPUT = "#/definitions/Input%3Cstring%3E";
+
+/**
+ * `Input<string>` is a string in the schema: stack config (and other languages) give plain strings; a
+ * TypeScript program's Outputs are mapped to strings before the shape check (components/spec/schema.ts).
+ */
+function inputsAsStrings(schema: any): any {
+    const walk = (node: any): any => {
+        if (Array.isArray(node)) return node.map(walk);
+        if (typeof node !== "object" || node === null) return node;
+        if (node.$ref === INPUT) {
+            const { $ref: _ref, ...rest } = node;
+            return { type: "string", ...rest };
+        }
+        return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    };
+    const result = walk(schema);
+    delete result.definitions["Input<string>"];
+    delete result.definitions["OutputInstance<string>"];
+    return result;
 }
 
 export const PROJECT_FILE = path.join(ROOT, "Pulumi.yaml");

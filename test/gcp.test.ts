@@ -333,6 +333,14 @@ describe("GcpSandboxCluster under mocks", () => {
             }),
         });
         new GcpSandboxCluster("configured", { spec: base({ gcp: {} }) });
+        // Values the program computes elsewhere (another resource's outputs, a secret).
+        new GcpSandboxCluster("computed", {
+            spec: base({
+                gcp: { project: pulumi.output("computed-project"), secretsKmsKeyId: pulumi.secret(key("computed-secrets")) },
+                snapshotBucket: { kmsKeyId: pulumi.output(key("computed-bucket")) },
+                templates: [{ name: "py", image: pulumi.output("registry.example.com/py@sha256:0123"), isolation: "gvisor" }],
+            }),
+        });
         kubeconfigSecret = await pulumi.isSecret(retain.kubeconfig);
         kubeconfig = await new Promise<string>((resolve) => retain.kubeconfig.apply(resolve));
         await new Promise((r) => setTimeout(r, 300));
@@ -386,6 +394,21 @@ describe("GcpSandboxCluster under mocks", () => {
         expect(c.network).toBe("projects/host/global/networks/shared");
         expect(c.subnetwork).toBe("projects/host/regions/europe-west4/subnetworks/gke");
         expect(c.ipAllocationPolicy).toEqual({ clusterSecondaryRangeName: "gke-pods", servicesSecondaryRangeName: "gke-services" });
+    });
+
+    it("takes computed project, keys and images, in every place a plain string would go", () => {
+        const cluster = of("computed", T.cluster)[0].inputs as any;
+        expect(cluster.project).toBe("computed-project");
+        expect(cluster.workloadIdentityConfig.workloadPool).toBe("computed-project.svc.id.goog");
+        // A secret stays secret on its way into the cluster.
+        expect(cluster.databaseEncryption.keyName).toBe("[secret]");
+        const bucket = of("computed", T.bucket)[0].inputs as any;
+        expect(bucket.name).toBe("computed-project-unit-snapshots");
+        expect(bucket.encryption.defaultKmsKeyName).toMatch(/cryptoKeys\/computed-bucket$/);
+    });
+
+    it("still refuses a malformed literal where a computed value would be accepted", () => {
+        expect(() => new GcpSandboxCluster("literal", { spec: base({ snapshotBucket: { kmsKeyId: "my-key" } }) })).toThrow(/spec\.snapshotBucket\.kmsKeyId: "my-key" is not a Cloud KMS key ID/);
     });
 
     it("takes the project from gcp:project config when the spec names none", () => {

@@ -71,6 +71,27 @@ describe("runtime classes", () => {
     });
 });
 
+describe("computed values", () => {
+    it("puts a computed image and storage parameter where the plain ones go", async () => {
+        // Values a program computes elsewhere: an image from a build, a key from another stack.
+        const computed: PlatformSpec = {
+            ...spec,
+            name: "computed",
+            sandboxNamespace: { name: "computed-sandboxes" },
+            cluster: { ...spec.cluster, storageParameters: { type: "pd-balanced", "disk-encryption-kms-key": pulumi.output("projects/p/locations/l/keyRings/r/cryptoKeys/k") } },
+            templates: [{ name: "py", image: pulumi.output("registry.example.com/py@sha256:0123"), isolation: "gvisor" }],
+        };
+        const runtime = new SandboxRuntime("computed", { spec: computed, facts: existingClusterFacts(resolveSpec(computed)) });
+        await new Promise((resolve) => runtime.warmPoolNames.apply(resolve));
+        await new Promise((r) => setTimeout(r, 200));
+        const computedResources = recorder.resources().filter((r) => r.name.startsWith("computed-"));
+        const template = computedResources.find((r) => r.type === "kubernetes:extensions.agents.x-k8s.io/v1beta1:SandboxTemplate")!.inputs as any;
+        expect(template.spec.podTemplate.spec.containers[0].image).toBe("registry.example.com/py@sha256:0123");
+        const storageClass = computedResources.find((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")!.inputs as any;
+        expect(storageClass.parameters["disk-encryption-kms-key"]).toBe("projects/p/locations/l/keyRings/r/cryptoKeys/k");
+    });
+});
+
 describe("storage", () => {
     it("binds volumes where the sandbox lands, deletes them with their sandbox by default and lets them grow", () => {
         const sc = named("kubernetes:storage.k8s.io/v1:StorageClass", "rt-volumes");

@@ -92,13 +92,13 @@ export function validateAwsSpec(spec: PlatformSpec): SpecProblem[] {
     // Network: zones of the region, or an existing VPC with private subnets in two zones.
     const usesExisting = aws.existingVpcId !== undefined || aws.existingPrivateSubnetIds !== undefined;
     if (usesExisting) {
-        if (!aws.existingVpcId || !VPC_ID.test(aws.existingVpcId)) {
+        if (!aws.existingVpcId || (typeof aws.existingVpcId === "string" && !VPC_ID.test(aws.existingVpcId))) {
             problems.push({ path: "aws.existingVpcId", reason: `${JSON.stringify(aws.existingVpcId)} must be a VPC ID (vpc-…) when existingPrivateSubnetIds is set` });
         }
         const subnets = aws.existingPrivateSubnetIds ?? [];
         if (subnets.length < 2) problems.push({ path: "aws.existingPrivateSubnetIds", reason: "EKS needs private subnets in at least two availability zones: list two or more subnet IDs" });
         subnets.forEach((s, i) => {
-            if (!SUBNET_ID.test(s)) problems.push({ path: `aws.existingPrivateSubnetIds[${i}]`, reason: `${JSON.stringify(s)} is not a subnet ID (subnet-…)` });
+            if (typeof s === "string" && !SUBNET_ID.test(s)) problems.push({ path: `aws.existingPrivateSubnetIds[${i}]`, reason: `${JSON.stringify(s)} is not a subnet ID (subnet-…)` });
         });
     } else if (region) {
         const zones = resolved.aws.availabilityZones;
@@ -119,7 +119,7 @@ export function validateAwsSpec(spec: PlatformSpec): SpecProblem[] {
 
     // Keys, roles and the gVisor release.
     for (const [path, arn] of [["aws.secretsKmsKeyArn", aws.secretsKmsKeyArn], ["snapshotBucket.kmsKeyId", spec.snapshotBucket?.kmsKeyId]] as const) {
-        if (arn === undefined) continue;
+        if (typeof arn !== "string") continue;
         const m = KMS_KEY_ARN.exec(arn);
         if (!m) problems.push({ path, reason: `${JSON.stringify(arn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)` });
         else if (region && m[1] !== region) problems.push({ path, reason: `the key is in "${m[1]}" but the platform is in "${region}"; KMS keys are regional` });

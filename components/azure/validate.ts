@@ -58,14 +58,14 @@ export function validateAzureSpec(spec: PlatformSpec): SpecProblem[] {
         problems.push({ path: "region", reason: `${JSON.stringify(spec.region)} is not an Azure location name such as "westeurope" or "eastus2"` });
     }
     if (az.subscriptionId && !GUID.test(az.subscriptionId)) problems.push({ path: "azure.subscriptionId", reason: `${JSON.stringify(az.subscriptionId)} is not a subscription ID (a GUID)` });
-    if (az.existingSubnetId && !SUBNET_ID.test(az.existingSubnetId)) {
+    if (typeof az.existingSubnetId === "string" && az.existingSubnetId && !SUBNET_ID.test(az.existingSubnetId)) {
         problems.push({ path: "azure.existingSubnetId", reason: `${JSON.stringify(az.existingSubnetId)} is not a subnet resource ID (/subscriptions/…/virtualNetworks/<vnet>/subnets/<subnet>)` });
     }
     if (Boolean(az.keyVaultKeyId) !== Boolean(az.keyVaultResourceId)) {
         problems.push({ path: "azure.keyVaultKeyId", reason: "a given etcd key needs both keyVaultKeyId and keyVaultResourceId (or neither, and Cloister creates the vault and key)" });
     }
-    if (az.keyVaultKeyId && !KEY_ID.test(az.keyVaultKeyId)) problems.push({ path: "azure.keyVaultKeyId", reason: `${JSON.stringify(az.keyVaultKeyId)} is not a versioned Key Vault key ID (https://<vault>.vault.azure.net/keys/<name>/<version>)` });
-    if (az.keyVaultResourceId && !VAULT_ID.test(az.keyVaultResourceId)) problems.push({ path: "azure.keyVaultResourceId", reason: `${JSON.stringify(az.keyVaultResourceId)} is not a Key Vault resource ID` });
+    if (typeof az.keyVaultKeyId === "string" && az.keyVaultKeyId && !KEY_ID.test(az.keyVaultKeyId)) problems.push({ path: "azure.keyVaultKeyId", reason: `${JSON.stringify(az.keyVaultKeyId)} is not a versioned Key Vault key ID (https://<vault>.vault.azure.net/keys/<name>/<version>)` });
+    if (typeof az.keyVaultResourceId === "string" && az.keyVaultResourceId && !VAULT_ID.test(az.keyVaultResourceId)) problems.push({ path: "azure.keyVaultResourceId", reason: `${JSON.stringify(az.keyVaultResourceId)} is not a Key Vault resource ID` });
     (az.adminGroupObjectIds ?? []).forEach((id, i) => {
         if (!GUID.test(id)) problems.push({ path: `azure.adminGroupObjectIds[${i}]`, reason: `${JSON.stringify(id)} is not an Entra group object ID (a GUID)` });
     });

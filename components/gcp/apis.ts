@@ -24,7 +24,7 @@ export function gcpApis(spec: ResolvedSpec): string[] {
     return apis;
 }
 
-export function enableApis(name: string, spec: ResolvedSpec, project: string, opts: pulumi.CustomResourceOptions): gcp.projects.Service[] {
+export function enableApis(name: string, spec: ResolvedSpec, project: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): gcp.projects.Service[] {
     if (!spec.gcp.enableApis) return [];
     return gcpApis(spec).map(
         (service) =>

@@ -34,7 +34,7 @@ export interface SnapshotBucket {
 export function createSnapshotBucket(
     name: string,
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): SnapshotBucket {
     const keep = dataOptions(spec);

@@ -16,7 +16,7 @@ export const GKE_AUTH_PLUGIN = "gke-gcloud-auth-plugin";
 
 export function clusterArgs(
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     network: GkeNetwork,
     nodeServiceAccount: pulumi.Input<string>,
 ): gcp.container.ClusterArgs {
@@ -81,7 +81,7 @@ export function clusterArgs(
 export function createCluster(
     name: string,
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     projectNumber: pulumi.Input<string>,
     network: GkeNetwork,
     nodeServiceAccount: pulumi.Input<string>,

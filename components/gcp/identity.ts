@@ -14,7 +14,7 @@ export const NODE_SERVICE_ACCOUNT_ROLES = [
     "roles/artifactregistry.reader",
 ];
 
-export const workloadPool = (project: string) => `${project}.svc.id.goog`;
+export const workloadPool = (project: pulumi.Input<string>) => pulumi.interpolate`${project}.svc.id.goog`;
 
 export interface NodeIdentity {
     account: gcp.serviceaccount.Account;
@@ -22,7 +22,7 @@ export interface NodeIdentity {
     grants: gcp.projects.IAMMember[];
 }
 
-export function createNodeIdentity(name: string, spec: ResolvedSpec, project: string, opts: pulumi.CustomResourceOptions): NodeIdentity {
+export function createNodeIdentity(name: string, spec: ResolvedSpec, project: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): NodeIdentity {
     const account = new gcp.serviceaccount.Account(
         `${name}-node-sa`,
         {

@@ -119,11 +119,11 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
         this.clusterEndpoint = cluster.endpoint;
         // The kubeconfig resolves once every node pool exists, so in-cluster objects wait for nodes.
         this.kubeconfig = pulumi.secret(
-            pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth, pulumi.all(pools.map((p) => p.id))]).apply(([clusterName, endpoint, auth]) =>
-                gkeKubeconfig({ project, region: spec.region!, clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" }),
+            pulumi.all([project, cluster.name, cluster.endpoint, cluster.masterAuth, pulumi.all(pools.map((p) => p.id))]).apply(([projectId, clusterName, endpoint, auth]) =>
+                gkeKubeconfig({ project: projectId, region: spec.region!, clusterName, endpoint, caCertificate: auth.clusterCaCertificate ?? "" }),
             ),
         );
-        this.workloadPool = pulumi.output(workloadPool(project));
+        this.workloadPool = workloadPool(project);
         this.nodeServiceAccountEmail = nodes.email;
         this.nodePoolNames = pulumi.all(pools.map((p) => p.name));
         this.snapshotBucketName = bucket.name;

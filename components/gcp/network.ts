@@ -21,7 +21,7 @@ export interface GkeNetwork {
 export function createNetwork(
     name: string,
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): GkeNetwork {
     const g = spec.gcp;

@@ -60,7 +60,7 @@ const upgradeSettings = { maxSurge: 1, maxUnavailable: 0 };
 
 export function systemPoolArgs(
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     cluster: pulumi.Input<string>,
     serviceAccount: pulumi.Input<string>,
 ): gcp.container.NodePoolArgs {
@@ -88,7 +88,7 @@ export function systemPoolArgs(
 export function sandboxPoolArgs(
     spec: ResolvedSpec,
     pool: ResolvedPool,
-    project: string,
+    project: pulumi.Input<string>,
     cluster: pulumi.Input<string>,
     serviceAccount: pulumi.Input<string>,
 ): gcp.container.NodePoolArgs {
@@ -143,7 +143,7 @@ export function sandboxPoolArgs(
 export function createNodePools(
     name: string,
     spec: ResolvedSpec,
-    project: string,
+    project: pulumi.Input<string>,
     cluster: gcp.container.Cluster,
     serviceAccount: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,

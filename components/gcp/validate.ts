@@ -2,6 +2,7 @@
 // concatenates these with the cloud-neutral checks when the target is "gcp"; the policy pack can call
 // them too. The project must already be in `spec.gcp.project` (the components copy the `gcp:project`
 // config there before validating, see `withGcpProject`).
+import * as pulumi from "@pulumi/pulumi";
 import { CapacityFacts } from "../spec/capacity";
 import { suggestKey } from "../spec/schema";
 import {
@@ -109,10 +110,8 @@ export function withGcpProject(spec: PlatformSpec, configProject: string | undef
 }
 
 /** The snapshot bucket's name: the spec's, or `<project>-<name>-snapshots` (project IDs are unique). */
-export function snapshotBucketName(spec: { name: string; gcp: { project?: string; snapshotBucketName?: string } }): string {
-    if (spec.gcp.snapshotBucketName) return spec.gcp.snapshotBucketName;
-    const project = (spec.gcp.project ?? "").replace(/^.*:/, "");
-    return `${project}-${spec.name}-snapshots`;
+export function snapshotBucketName(spec: { name: string; gcp: { project?: pulumi.Input<string>; snapshotBucketName?: string } }): pulumi.Output<string> {
+    return pulumi.output(spec.gcp.project).apply((project) => spec.gcp.snapshotBucketName || `${(project ?? "").replace(/^.*:/, "")}-${spec.name}-snapshots`);
 }
 
 function poolPaths(spec: PlatformSpec, pools: ResolvedPool[]): string[] {
@@ -121,8 +120,8 @@ function poolPaths(spec: PlatformSpec, pools: ResolvedPool[]): string[] {
     return [...sandbox, ...gpu].slice(0, pools.length);
 }
 
-function checkKmsKey(problems: SpecProblem[], path: string, key: string | undefined, region: string | undefined, what: string) {
-    if (key === undefined) return;
+function checkKmsKey(problems: SpecProblem[], path: string, key: pulumi.Input<string> | undefined, region: string | undefined, what: string) {
+    if (typeof key !== "string") return;
     const m = KMS_KEY.exec(key);
     if (!m) {
         problems.push({ path, reason: `${JSON.stringify(key)} is not a Cloud KMS key ID (projects/<p>/locations/<region>/keyRings/<ring>/cryptoKeys/<key>)` });
@@ -143,7 +142,7 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
             path: "gcp.project",
             reason: 'target "gcp" needs a project: set gcp.project (gcp: { project: "my-project" }) or the provider config gcp:project',
         });
-    } else if (!GCP_PROJECT.test(gcp.project)) {
+    } else if (typeof gcp.project === "string" && !GCP_PROJECT.test(gcp.project)) {
         problems.push({ path: "gcp.project", reason: `${JSON.stringify(gcp.project)} is not a GCP project ID (6-30 lowercase letters, digits and "-", starting with a letter)` });
     }
     const region = typeof spec.region === "string" && GCP_REGION.test(spec.region) ? spec.region : undefined;
@@ -186,7 +185,7 @@ export function validateGcpSpec(spec: PlatformSpec): SpecProblem[] {
     }
     if (gcp.snapshotBucketName !== undefined && (!BUCKET_NAME.test(gcp.snapshotBucketName) || gcp.snapshotBucketName.includes("google") || gcp.snapshotBucketName.startsWith("goog"))) {
         problems.push({ path: "gcp.snapshotBucketName", reason: `${JSON.stringify(gcp.snapshotBucketName)} is not a valid bucket name: 3-63 lowercase letters, digits, "-" and "_", not containing "google"` });
-    } else if (gcp.snapshotBucketName === undefined && gcp.project && typeof spec.name === "string" && snapshotBucketName({ name: spec.name, gcp }).length > 63) {
+    } else if (gcp.snapshotBucketName === undefined && typeof gcp.project === "string" && typeof spec.name === "string" && `${gcp.project.replace(/^.*:/, "")}-${spec.name}-snapshots`.length > 63) {
         problems.push({ path: "gcp.snapshotBucketName", reason: "the default bucket name <project>-<name>-snapshots exceeds 63 characters; set a shorter one" });
     }
 

@@ -1,6 +1,7 @@
 // The shape of a spec (keys, types, enums, required fields, list vs map), checked against the JSON Schema
 // generated from types.ts (`npm run schema`). Unknown keys are refused at every level with the nearest
 // valid key suggested; semantic checks (validate.ts) run only on a spec of the right shape.
+import * as pulumi from "@pulumi/pulumi";
 import Ajv, { ErrorObject } from "ajv";
 import { closest, distance } from "fastest-levenshtein";
 import schema from "./platform-spec.schema.json";
@@ -73,12 +74,23 @@ function describe(e: ErrorObject, keyPrefix: string): ShapeProblem {
     }
 }
 
+/** A value the program computes (an Output or a promise): a string the cloud checks, not this validator. */
+export const isComputed = (value: unknown): boolean => pulumi.Output.isInstance(value) || value instanceof Promise;
+
+/** The spec with computed values in place of the strings they become, for the shape check only. */
+function withComputedAsStrings(value: unknown): unknown {
+    if (isComputed(value)) return "<computed>";
+    if (Array.isArray(value)) return value.map(withComputedAsStrings);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withComputedAsStrings(v)]));
+    return value;
+}
+
 /**
  * Every shape problem of a spec at once. `keyPrefix` is how a caller names top-level keys in suggestions
  * (`cloister:` for stack config); paths themselves stay relative to the spec.
  */
 export function checkShape(spec: unknown, keyPrefix = ""): ShapeProblem[] {
-    if (validateShape(spec)) return [];
+    if (validateShape(withComputedAsStrings(spec))) return [];
     const seen = new Set<string>();
     return (validateShape.errors ?? [])
         .map((e) => describe(e, keyPrefix))

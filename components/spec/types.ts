@@ -1,6 +1,9 @@
 // The cloud-neutral description of a Cloister platform. Every type here is usable from other Pulumi
 // languages: plain objects, arrays, string maps and string enums only (no unions of object types, no
 // functions). Defaults live in defaults.ts; validate.ts checks a spec and reports every problem at once.
+// IDs, keys, images and storage parameters that a program may compute elsewhere are `Input<string>`:
+// stack config gives plain strings, which are validated; a computed value is checked by the cloud.
+import type { Input } from "@pulumi/pulumi";
 
 /** Where the platform is deployed. */
 export const Target = {
@@ -171,7 +174,7 @@ export interface SnapshotBucketSpec {
     /** Keep object versions, so an overwritten or deleted snapshot can be recovered. Default - true */
     versioning?: boolean;
     /** Customer-managed key (cloud key resource ID). Default - the cloud's managed encryption */
-    kmsKeyId?: string;
+    kmsKeyId?: Input<string>;
 }
 
 /** How the sandbox router authenticates the requests it forwards to sandboxes. */
@@ -228,7 +231,7 @@ export interface SandboxTemplateSpec {
     /** DNS label, unique across templates. */
     name: string;
     /** Container image; it must keep a process running (upstream's runtime image serves the SDKs' API). */
-    image: string;
+    image: Input<string>;
     /** The sandbox's kernel isolation; a pool must provide it. */
     isolation: Isolation;
     /** CPU request and limit, a Kubernetes quantity (`2`, `"500m"`). Default - "1" */
@@ -281,13 +284,13 @@ export interface ExistingClusterSpec {
     /** CSI provisioner for sandbox volumes (e.g. `ebs.csi.aws.com`). Required for this target. */
     storageProvisioner?: string;
     /** StorageClass parameters for the provisioner. Default - {} */
-    storageParameters?: { [key: string]: string };
+    storageParameters?: { [key: string]: Input<string> };
     /** CSI driver for VolumeSnapshotClass. Default - the storage provisioner */
     snapshotDriver?: string;
     /** Annotations for the controller's ServiceAccount (cloud identity wiring). Default - {} */
-    controllerServiceAccountAnnotations?: { [key: string]: string };
+    controllerServiceAccountAnnotations?: { [key: string]: Input<string> };
     /** Snapshot bucket URL shown as an output, if the cluster has one. Default - none */
-    snapshotBucketUrl?: string;
+    snapshotBucketUrl?: Input<string>;
     /** CIDRs of the API server endpoints, blocked for sandboxes. Default - [] */
     apiServerCidrs?: string[];
 }
@@ -298,21 +301,21 @@ export interface GcpSpec {
      * GCP project ID; every resource and lookup names it explicitly. Default - the `gcp:project` config
      * (read by `SandboxPlatform` / `GcpSandboxCluster` before validation; one of the two is required)
      */
-    project?: string;
+    project?: Input<string>;
     /** GKE release channel. Default - "REGULAR" */
     releaseChannel?: string;
     /** Control-plane range for private clusters (a /28). Default - "172.16.0.0/28" */
     masterCidr?: string;
     /** Existing VPC (self link or name); with the three settings below, no network is created. */
-    existingNetwork?: string;
+    existingNetwork?: Input<string>;
     /** Existing subnetwork of that VPC (self link or name). */
-    existingSubnetwork?: string;
+    existingSubnetwork?: Input<string>;
     /** Name of the existing subnetwork's secondary range for pods. */
     existingPodRangeName?: string;
     /** Name of the existing subnetwork's secondary range for Services. */
     existingServiceRangeName?: string;
     /** Cloud KMS key (resource ID) for Kubernetes secrets encryption. Default - Google-managed */
-    secretsKmsKeyId?: string;
+    secretsKmsKeyId?: Input<string>;
     /**
      * Turn on the GKE Pod Snapshots add-on (needs a gvisor pool and GKE >= 1.34.1-gke.3084001). The add-on
      * is pointed at the snapshot bucket in-cluster (a `PodSnapshotStorageConfig`), see the README.
@@ -350,11 +353,11 @@ export interface AwsSpec {
     /** One NAT gateway per availability zone (survives a zone outage) instead of one. Default - false */
     natGatewayPerAz?: boolean;
     /** Existing VPC ID; with `existingPrivateSubnetIds`, no network is created. */
-    existingVpcId?: string;
+    existingVpcId?: Input<string>;
     /** Private subnets of that VPC (at least two, in different zones) for nodes and the API endpoint. */
-    existingPrivateSubnetIds?: string[];
+    existingPrivateSubnetIds?: Input<string>[];
     /** KMS key ARN for Kubernetes secrets encryption. Default - a key Cloister creates (rotation on) */
-    secretsKmsKeyArn?: string;
+    secretsKmsKeyArn?: Input<string>;
     /** IAM role ARNs given cluster-admin access entries, besides the deploying identity. Default - [] */
     adminRoleArns?: string[];
     /** gVisor release (`yyyymmdd.n`) that gVisor pools install at boot. Default - "20260921.0" */
@@ -369,11 +372,11 @@ export interface AzureSpec {
     /** An existing resource group to deploy into. Default - "" (Cloister creates "<name>-rg") */
     resourceGroupName?: string;
     /** An existing subnet (resource ID) for the nodes; no VNet, NAT gateway or NSG is created. Default - "" (Cloister creates them) */
-    existingSubnetId?: string;
+    existingSubnetId?: Input<string>;
     /** Key Vault key (versioned key ID URL) for etcd encryption, with `keyVaultResourceId`. Default - "" (Cloister creates a vault and key) */
-    keyVaultKeyId?: string;
+    keyVaultKeyId?: Input<string>;
     /** Resource ID of the vault that holds `keyVaultKeyId`. Default - "" */
-    keyVaultResourceId?: string;
+    keyVaultResourceId?: Input<string>;
     /** Entra ID groups (object IDs) that administer the cluster through Azure RBAC. Default - [] */
     adminGroupObjectIds?: string[];
     /** AKS automatic upgrade channel: "patch", "stable", "rapid" or "node-image". Default - "stable" */

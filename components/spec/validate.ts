@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as nodePath from "path";
 import { AGENT_SANDBOX_CRD_FILES } from "../kubernetes/controlPlane";
 import { SNAPSHOT_CRD_FILES } from "../kubernetes/storage";
+import { isComputed } from "./schema";
 import { DEFAULT_RUNTIME_HANDLER, resolveSpec, ResolvedPool, sharedPoolLabels } from "./defaults";
 import { checkShape } from "./schema";
 import {
@@ -242,7 +243,7 @@ function checkTemplates(problems: SpecProblem[], spec: PlatformSpec) {
         checkDnsLabel(problems, `${path}.name`, t.name, 40);
         if (seen.has(t.name)) problems.push({ path: `${path}.name`, reason: `template name "${t.name}" is used twice; names must be unique` });
         seen.add(t.name);
-        if (typeof t.image !== "string" || t.image.trim() === "" || /\s/.test(t.image)) {
+        if (!isComputed(t.image) && (typeof t.image !== "string" || t.image.trim() === "" || /\s/.test(t.image))) {
             problems.push({ path: `${path}.image`, reason: "must be a container image reference (e.g. \"python:3.12-slim\")" });
         }
         checkEnum(problems, `${path}.isolation`, t.isolation, Isolation, true);
