@@ -27,26 +27,38 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloister-gha-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** The expression context of one stack's job, for an event, as GitHub builds it. */
-function jobContext(command: Command, entry: Record<string, string>, event = { pr: 7, ref: "main" }, outcome = "success"): Context {
+function jobContext(command: Command, entry: Record<string, string>, event = { pr: 7, ref: "main" }): Context {
     const context: Context = {
         inputs: { command },
         matrix: entry,
         github: { event_name: command === "preview" ? "pull_request" : "push", ref_name: event.ref, token: "t", event: { pull_request: command === "preview" ? { number: event.pr } : undefined } },
         vars: {},
         secrets: {},
-        steps: { pulumi: { outcome } },
+        steps: {},
     };
     context.env = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, expand(v, context)]));
     return context;
 }
 
-/** The steps that run for a command on a stack, with their inputs and env expanded. */
-function runSteps(command: Command, entry: Record<string, string>, outcome = "success") {
-    const context = jobContext(command, entry, undefined, outcome);
+/**
+ * The steps that run for a command on a stack, in order, with their inputs and env expanded; `fails` names a step
+ * that fails when it runs (its id, or "first" for the first step), so later conditions see the job's status.
+ */
+function runSteps(command: Command, entry: Record<string, string>, fails?: string) {
+    const context = jobContext(command, entry);
+    const outcomes: Record<string, { outcome: string }> = (context.steps = {});
     const expandAll = (o: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, expand(v, context)]));
-    return (job.steps as any[])
-        .filter((s) => condition(s.if, context))
-        .map((s) => ({ id: s.id as string | undefined, uses: s.uses as string | undefined, run: s.run as string | undefined, with: expandAll(s.with), env: expandAll(s.env) }));
+    let status: "success" | "failure" = "success";
+    const ran = [];
+    for (const [i, s] of (job.steps as any[]).entries()) {
+        const runs = condition(s.if, context, status);
+        const failed = fails !== undefined && (fails === s.id || (fails === "first" && i === 0));
+        const outcome = !runs ? "skipped" : failed ? "failure" : "success";
+        if (s.id) outcomes[s.id] = { outcome };
+        if (outcome === "failure") status = "failure";
+        if (runs) ran.push({ id: s.id as string | undefined, uses: s.uses as string | undefined, run: s.run as string | undefined, with: expandAll(s.with), env: expandAll(s.env) });
+    }
+    return ran;
 }
 
 /** A stand-in `pulumi` that records its arguments, one JSON array a line. */
@@ -147,16 +159,16 @@ describe("the GitHub Actions example", () => {
 
     it("comments the plan on the pull request whether the policy pack passes or refuses it, and only there", () => {
         const entry = matrix[0];
-        const comment = (command: Command, outcome: string) => runSteps(command, entry, outcome).find((s) => s.env.GH_TOKEN !== undefined);
-        for (const outcome of ["success", "failure"]) {
-            const step = comment("preview", outcome);
+        const comment = (command: Command, fails?: string) => runSteps(command, entry, fails).find((s) => s.env.GH_TOKEN !== undefined);
+        for (const [fails, outcome] of [[undefined, "success"], ["pulumi", "failure"]]) {
+            const step = comment("preview", fails);
             expect(step, outcome).toBeDefined();
             expect(step!.env).toMatchObject({ PR: 7, STACK: entry.stack, OUTCOME: outcome });
-            expect(step!.run).toContain('$RUNNER_TEMP/pulumi.log'); // the output the pulumi step wrote
+            expect(step!.run).toContain("$RUNNER_TEMP/pulumi.log"); // the output the pulumi step wrote
         }
-        expect(comment("preview", "skipped"), "no plan, no comment").toBeUndefined();
-        expect(comment("up", "success")).toBeUndefined();
-        expect(comment("drift", "failure")).toBeUndefined();
+        expect(comment("preview", "first"), "no preview ran, so no comment").toBeUndefined();
+        expect(comment("up")).toBeUndefined();
+        expect(comment("drift", "pulumi")).toBeUndefined();
         expect(runSteps("preview", entry).find((s) => s.id === "pulumi")!.run).toContain('tee "$RUNNER_TEMP/pulumi.log"');
     });
 

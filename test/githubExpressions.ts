@@ -1,7 +1,7 @@
 // Evaluates the GitHub Actions expressions the example workflows use (`${{ … }}` and `if:`), so tests can ask
 // what a workflow does for a given event, command and stack. Supports property paths, string/number/boolean
-// literals, ==, !=, !, &&, || (GitHub's value semantics) and always(); anything else throws, so an expression
-// this cannot read fails the test instead of evaluating wrongly.
+// literals, ==, !=, !, &&, || (GitHub's value semantics) and, in conditions, the status functions; anything else
+// throws, so an expression this cannot read fails the test instead of evaluating wrongly.
 
 export type Context = Record<string, unknown>;
 
@@ -27,7 +27,7 @@ function equal(a: unknown, b: unknown): boolean {
     return (a ?? null) === (b ?? null);
 }
 
-export function evaluate(source: string, context: Context): unknown {
+export function evaluate(source: string, context: Context, functions: Record<string, () => unknown> = {}): unknown {
     const tokens = tokenize(source);
     let i = 0;
     const peek = () => tokens[i];
@@ -61,8 +61,11 @@ export function evaluate(source: string, context: Context): unknown {
         if (/^\d/.test(t)) return Number(t);
         if (t === "true" || t === "false") return t === "true";
         if (t === "null") return null;
-        if (t === "always") { take("("); take(")"); return true; }
-        if (peek() === "(") throw new Error(`unsupported function ${t}() in: ${source}`);
+        if (peek() === "(") {
+            if (!(t in functions)) throw new Error(`unsupported function ${t}() in: ${source}`);
+            take("("); take(")");
+            return functions[t]();
+        }
         let v: unknown = context[t];
         while (peek() === ".") {
             take();
@@ -86,10 +89,13 @@ export function expand(value: unknown, context: Context): unknown {
     return value.replace(TEMPLATE, (_, e: string) => String(evaluate(e, context) ?? ""));
 }
 
-/** An `if:` condition (with or without `${{ }}`); no condition means the step or job runs. */
-export function condition(value: unknown, context: Context): boolean {
-    if (value === undefined) return true;
-    const text = String(value).trim();
-    const inner = /^\$\{\{(.*)\}\}$/.exec(text);
-    return truthy(evaluate(inner ? inner[1] : text, context));
+/**
+ * An `if:` condition (with or without `${{ }}`) of a step, given the job's status so far. As on GitHub, a
+ * condition without a status function means `success() && (…)`, and no condition means `success()`.
+ */
+export function condition(value: unknown, context: Context, status: "success" | "failure" = "success"): boolean {
+    const text = value === undefined ? "success()" : String(value).trim();
+    const inner = /^\$\{\{(.*)\}\}$/.exec(text)?.[1] ?? text;
+    const checked = /\b(always|success|failure|cancelled)\s*\(/.test(inner) ? inner : `success() && (${inner})`;
+    return truthy(evaluate(checked, context, { always: () => true, success: () => status === "success", failure: () => status === "failure", cancelled: () => false }));
 }
