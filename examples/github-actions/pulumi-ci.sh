@@ -6,7 +6,7 @@
 # Usage: pulumi-ci.sh preview|up|drift <stack>      from the Pulumi project directory (the repository root)
 #   preview  pull request: the plan with its diff, the policy pack enforced
 #   up       main: the update, the policy pack enforced
-#   drift    schedule: fails (exit code 1) if the stack's resources differ from what the program declares
+#   drift    schedule: fails if an update of the stack would change anything (exit code 7 from recent CLIs)
 # Env: POLICY_PACK_CONFIG  optional JSON file for --policy-pack-config (see README.md, "Policy pack")
 set -euo pipefail
 
