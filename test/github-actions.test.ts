@@ -67,7 +67,7 @@ function fakePulumi(): { env: NodeJS.ProcessEnv; calls: () => string[][] } {
     const log = path.join(dir, "calls");
     fs.writeFileSync(path.join(dir, "pulumi"), `#!/usr/bin/env node\nrequire("fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + "\\n");\n`, { mode: 0o755 });
     return {
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, POLICY_PACK_CONFIG: "" },
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, POLICY_PACK: undefined, POLICY_PACK_CONFIG: undefined },
         calls: () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : []),
     };
 }
@@ -89,11 +89,12 @@ describe("pulumi-ci.sh, the commands CI and the e2e suite share", () => {
         }
     });
 
-    it("passes POLICY_PACK_CONFIG to the pack, and refuses an unknown command without running pulumi", () => {
+    it("takes another pack (the one the package ships) and its config from the environment, and refuses an unknown command", () => {
         const pulumi = fakePulumi();
+        const shipped = "node_modules/cloister/dist/policies";
         const config = path.join(ROOT, "policies/config.example.json");
-        expect(spawnSync("bash", [SCRIPT, "up", "dev"], { env: { ...pulumi.env, POLICY_PACK_CONFIG: config } }).status).toBe(0);
-        expect(pulumi.calls()[0]).toEqual(expect.arrayContaining(["--policy-pack", pack, "--policy-pack-config", config]));
+        expect(spawnSync("bash", [SCRIPT, "up", "dev"], { env: { ...pulumi.env, POLICY_PACK: shipped, POLICY_PACK_CONFIG: config } }).status).toBe(0);
+        expect(pulumi.calls()[0]).toEqual(["up", "--yes", "--skip-preview", "--policy-pack", shipped, "--policy-pack-config", config, "--stack", "dev", "--non-interactive"]);
         const wrong = spawnSync("bash", [SCRIPT, "destroy", "dev"], { env: pulumi.env, encoding: "utf8" });
         expect(wrong.status).toBe(2);
         expect(wrong.stderr).toContain("usage:");

@@ -7,15 +7,17 @@
 #   preview  pull request: the plan with its diff, the policy pack enforced
 #   up       main: the update, the policy pack enforced
 #   drift    schedule: fails if an update of the stack would change anything (exit code 7 from recent CLIs)
-# Env: POLICY_PACK_CONFIG  optional JSON file for --policy-pack-config (see README.md, "Policy pack")
+# Env: POLICY_PACK         the pack; default: this repository's policies/ (from your own program's repository:
+#                          node_modules/cloister/dist/policies, the pack the package ships)
+#      POLICY_PACK_CONFIG  optional JSON file for --policy-pack-config (see README.md, "Policy pack")
 set -euo pipefail
 
 usage() { echo "usage: $0 preview|up|drift <stack>" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 command=$1 stack=$2
 
-# The pack is the repository's policies/, found from this script's place so any working directory works.
-policy=(--policy-pack "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../policies" && pwd)")
+# By default the repository's policies/, found from this script's place so any working directory works.
+policy=(--policy-pack "${POLICY_PACK:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../policies" && pwd)}")
 [ -z "${POLICY_PACK_CONFIG:-}" ] || policy+=(--policy-pack-config "$POLICY_PACK_CONFIG")
 common=(--stack "$stack" --non-interactive)
 
