@@ -49,6 +49,13 @@ function pulumi(cwd: string, ...args: string[]) {
     return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
+/** The commands the GitHub Actions example runs (examples/github-actions/pulumi-ci.sh), here against the node. */
+function pulumiCi(command: "preview" | "up" | "drift", stack: string) {
+    const started = Date.now();
+    const result = run("bash", [path.join(ROOT, "examples/github-actions/pulumi-ci.sh"), command, stack], { cwd: projectDir, env: engineEnvironment() });
+    return { ...result, seconds: (Date.now() - started) / 1000 };
+}
+
 interface StackTemplate {
     name: string;
     isolation: string;
@@ -259,8 +266,8 @@ afterAll(() => {
 });
 
 describe("the kubernetes target on a real node", () => {
-    it("deploys with the policy pack enforced and readiness waits on", () => {
-        const up = pulumi(projectDir, "up", "--yes", "--skip-preview", "--stack", "e2e", "--policy-pack", path.join(ROOT, "policies"));
+    it("deploys with the policy pack enforced and readiness waits on, as the CI example's main job does", () => {
+        const up = pulumiCi("up", "e2e");
         timings["pulumi up (first)"] = `${up.seconds.toFixed(1)} s`;
         expectOk(up, "pulumi up");
         expect(up.stdout).not.toMatch(/mandatory/);
@@ -629,14 +636,20 @@ describe("the kubernetes target on a real node", () => {
         await eventually("the sandbox's volume deleted", async () => (await kubeGet(access, api.pv(pvc.spec.volumeName))) === undefined, 180);
     });
 
-    it("previews no changes on a second run", () => {
-        const preview = pulumi(projectDir, "preview", "--expect-no-changes", "--stack", "e2e");
+    it("previews no changes on a second run, as the CI example's drift check does", () => {
+        const preview = pulumiCi("drift", "e2e");
         timings["pulumi preview (no-op)"] = `${preview.seconds.toFixed(1)} s`;
         expectOk(preview, "no-op preview");
     });
 
     it("updates a template in place, and its warm pool replaces the outdated warm sandboxes", async () => {
         writeStack([{ ...templates[0], memory: "320Mi", warmPoolSize: 1 }, ...templates.slice(1)]);
+        // The change as the CI example previews a pull request: the policy pack runs and passes, the plan names it.
+        const proposed = pulumiCi("preview", "e2e");
+        timings["pulumi preview (pull request, policy pack)"] = `${proposed.seconds.toFixed(1)} s`;
+        expectOk(proposed, "pull-request preview");
+        expect(proposed.stdout).toMatch(/Policy Packs run:|Policies:/);
+        expect(proposed.stdout).toContain("e2e-runtime-template-python");
         const preview = pulumi(projectDir, "preview", "--json", "--stack", "e2e");
         expectOk(preview, "preview of the change");
         const steps: { op: string; urn: string }[] = JSON.parse(preview.stdout).steps;
