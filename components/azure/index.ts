@@ -72,12 +72,17 @@ export function aksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
+/** The Azure layer of a platform: VNet, AKS cluster, node pools, snapshot storage account, Key Vault key and identities. */
 export class AzureSandboxCluster extends pulumi.ComponentResource {
+    /** The resource group everything lives in (created, or `azure.resourceGroupName`). */
     public readonly resourceGroupName: pulumi.Output<string>;
+    /** Name of the AKS cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** Kubeconfig using `kubelogin` (Entra ID; secret). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The cluster's OIDC issuer (workload identity federation). */
     public readonly oidcIssuerUrl: pulumi.Output<string>;
+    /** Name of the snapshot storage account. */
     public readonly storageAccountName: pulumi.Output<string>;
     /** `https://<account>.blob.core.windows.net/snapshots` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

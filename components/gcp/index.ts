@@ -79,16 +79,23 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
+/** The GCP layer of a platform: VPC, GKE cluster, node pools, snapshot bucket and identities. */
 export class GcpSandboxCluster extends pulumi.ComponentResource {
+    /** The project every resource lives in. */
     public readonly project: pulumi.Output<string>;
+    /** Name of the GKE cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's API endpoint (IP address). */
     public readonly clusterEndpoint: pulumi.Output<string>;
     /** Kubeconfig using `gke-gcloud-auth-plugin` (secret). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The Workload Identity pool (`<project>.svc.id.goog`). */
     public readonly workloadPool: pulumi.Output<string>;
+    /** The nodes' own service account. */
     public readonly nodeServiceAccountEmail: pulumi.Output<string>;
+    /** Names of the GKE node pools (system, sandbox and GPU pools). */
     public readonly nodePoolNames: pulumi.Output<string[]>;
+    /** Name of the snapshot bucket. */
     public readonly snapshotBucketName: pulumi.Output<string>;
     /** `gs://<bucket>` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;
