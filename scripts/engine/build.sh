@@ -185,7 +185,7 @@ build_langhost() {
   link_into_bin "$out/pulumi-language-nodejs"
 }
 
-# ---- YAML language host (upstream github.com/pulumi/pulumi-yaml) -----------------------------------------
+# ---- YAML language host (upstream github.com/pulumi/pulumi-yaml; see pulumi-language-yaml/main.go) -------
 build_yaml_langhost() {
   local out; out=$(store_dir pulumi-language-yaml "v$PULUMI_YAML_VERSION" pulumi-language-yaml)
   # The host has no version flag; a stamp written after a successful build stands in for it.
@@ -196,7 +196,7 @@ build_yaml_langhost() {
     mkdir -p "$out"
     timed pulumi-language-yaml bash -c "cd '$src' && go build -p $JOBS -tags osusergo,grpcnotrace \
       -ldflags '-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION' \
-      -o '$out/pulumi-language-yaml.tmp' github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml && \
+      -o '$out/pulumi-language-yaml.tmp' . && \
       mv '$out/pulumi-language-yaml.tmp' '$out/pulumi-language-yaml'"
     echo "$PULUMI_YAML_VERSION" >"$out/VERSION"
   fi
