@@ -19,7 +19,10 @@ export interface SchemaNode {
 
 export interface ResolvedArgs {
     args: Record<string, unknown>;
-    /** The resources the awaited values came from: the component depends on them, as it would on its inputs. */
+    /**
+     * The resources the awaited values came from. Engines send them as the registration's dependencies too;
+     * adding them keeps the component depending on them whatever the calling SDK sent.
+     */
     dependsOn: pulumi.Resource[];
 }
 
