@@ -1,8 +1,10 @@
 // Command pulumi-language-yaml is upstream's Pulumi YAML language host (github.com/pulumi/pulumi-yaml
-// v1.25.0, the newest release the module proxy serves) plus the one RPC that release predates: Link,
-// which `pulumi package add` calls once it has written the package's lock file under sdks/. A YAML
-// program needs nothing linked; later pulumi-yaml releases answer Link with an empty response, as this
-// does. Everything else, flags included, is upstream's cmd/pulumi-language-yaml.
+// v1.25.0, the newest release the module proxy serves) with two differences from its cmd/pulumi-language-yaml:
+//   - Link, which that release predates and `pulumi package add` calls once it has written the package's
+//     lock file under sdks/: a YAML program needs nothing linked, and later releases answer it empty too;
+//   - package schemas come from the engine's loader (as in upstream's conformance tests), not from a plugin
+//     host of the host's own: one provider process per deployment instead of two, and no schema cache
+//     written beside a source-based plugin's directory by the older plugin code this host is built on.
 package main
 
 import (
@@ -55,7 +57,7 @@ func main() {
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host{server.NewLanguageHost(engineAddress, *tracing, false /* useRPCLoader */)})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, host{server.NewLanguageHost(engineAddress, *tracing, true /* useRPCLoader */)})
 			return nil
 		},
 	})
