@@ -19,15 +19,19 @@ export interface SandboxPlatformArgs {
     kubeconfigContext?: pulumi.Input<string>;
 }
 
-/** A whole Cloister platform from one spec: the target's cloud layer (none for `kubernetes`) and the in-cluster SandboxRuntime on it. */
+/**
+ * A complete AI-agent sandbox platform from one spec: the target's cluster layer (GKE, EKS or AKS, or an
+ * existing cluster) and the in-cluster runtime (runtime classes, storage, the agent-sandbox control plane,
+ * the sandbox namespace, templates and warm pools).
+ */
 export class SandboxPlatform extends pulumi.ComponentResource {
     /** Namespace of the agent-sandbox controller and router. */
     public readonly controlPlaneNamespace: pulumi.Output<string>;
-    /** Namespace sandboxes, templates, claims and warm pools live in. */
+    /** Namespace sandboxes, templates and claims live in. */
     public readonly sandboxNamespace: pulumi.Output<string>;
-    /** RuntimeClass name per isolation, e.g. `{ gvisor: "gvisor" }`. */
+    /** RuntimeClass name per isolation, e.g. `{ gvisor: "agents-gvisor" }`. */
     public readonly runtimeClassNames: pulumi.Output<{ [isolation: string]: string }>;
-    /** Names of the SandboxTemplates, as claims name them. */
+    /** Names of the SandboxTemplates (each has a warm pool `<template>-warm`). */
     public readonly templateNames: pulumi.Output<string[]>;
     /** The router's in-cluster URL, the SDKs' data path into sandboxes. */
     public readonly routerUrl: pulumi.Output<string>;

@@ -1,13 +1,15 @@
 // The JSON Schema of `PlatformSpec`, generated from components/spec/types.ts (keys, types, enums,
 // required fields, descriptions; unknown keys refused at every level), and Pulumi.yaml's `config:` block
-// from that schema. The committed copies are what the validator and the engine load; tests fail when the
-// types change without them.
-//   npm run schema            rewrite components/spec/platform-spec.schema.json and Pulumi.yaml's config
+// from that schema, and the Pulumi package schema of the components (provider/packageSchema.ts). The committed
+// copies are what the validator, the engine and the provider load; tests fail when the types change without them.
+//   npm run schema            rewrite components/spec/platform-spec.schema.json, Pulumi.yaml's config,
+//                             README's config reference and provider/schema.json
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { createGenerator } from "ts-json-schema-generator";
 import { SPEC_SETTINGS, SpecKey, specSettings } from "../components/spec/schema";
+import { generatePackageSchema, PACKAGE_SCHEMA_FILE } from "../provider/packageSchema";
 import { STACK_SETTINGS } from "../stacks/config";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -137,5 +139,8 @@ if (require.main === module) {
     fs.writeFileSync(SCHEMA_FILE, schema);
     fs.writeFileSync(PROJECT_FILE, generateProjectFile(schema));
     fs.writeFileSync(README_FILE, generateReadme(schema));
-    console.log(`wrote ${path.relative(ROOT, SCHEMA_FILE)}, the config of ${path.relative(ROOT, PROJECT_FILE)} and README's config reference`);
+    fs.writeFileSync(PACKAGE_SCHEMA_FILE, generatePackageSchema());
+    console.log(
+        `wrote ${path.relative(ROOT, SCHEMA_FILE)}, the config of ${path.relative(ROOT, PROJECT_FILE)}, README's config reference and ${path.relative(ROOT, PACKAGE_SCHEMA_FILE)}`,
+    );
 }

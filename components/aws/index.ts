@@ -61,21 +61,21 @@ export function eksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
-/** The AWS layer: VPC, EKS cluster with its add-ons, node groups, snapshot bucket and Pod Identity roles; hands SandboxRuntime its `facts` and `kubeconfig`. */
+/** The AWS layer of a platform: VPC, EKS cluster, managed node groups, snapshot bucket, keys and identities. */
 export class AwsSandboxCluster extends pulumi.ComponentResource {
-    /** The EKS cluster's name. */
+    /** Name of the EKS cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's API endpoint (https URL). */
     public readonly clusterEndpoint: pulumi.Output<string>;
     /** Kubeconfig using `aws eks get-token` (secret); resolves only once the node groups and add-ons exist. */
     public readonly kubeconfig: pulumi.Output<string>;
-    /** The VPC the nodes run in (created, or `aws.existingVpcId`). */
+    /** The VPC the nodes live in (created, or `aws.existingVpcId`). */
     public readonly vpcId: pulumi.Output<string>;
-    /** Names of the managed node groups, the system group first. */
+    /** Names of the managed node groups (system, sandbox and GPU pools). */
     public readonly nodeGroupNames: pulumi.Output<string[]>;
     /** The KMS key for secrets, volumes and (unless the spec names one) the bucket. */
     public readonly kmsKeyArn: pulumi.Output<string>;
-    /** The snapshot bucket's name. */
+    /** Name of the snapshot bucket. */
     public readonly snapshotBucketName: pulumi.Output<string>;
     /** `s3://<bucket>` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

@@ -69,17 +69,17 @@ export function aksClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
-/** The Azure layer: resource group, VNet with NAT gateway, AKS cluster and pools (Pod Sandboxing for kata, Cloister's installer for gVisor), the snapshot storage account and the etcd key; hands SandboxRuntime its `facts` and `kubeconfig`. */
+/** The Azure layer of a platform: VNet, AKS cluster, node pools, snapshot storage account, Key Vault key and identities. */
 export class AzureSandboxCluster extends pulumi.ComponentResource {
-    /** The resource group everything is created in. */
+    /** The resource group everything lives in (created, or `azure.resourceGroupName`). */
     public readonly resourceGroupName: pulumi.Output<string>;
-    /** The AKS cluster's name. */
+    /** Name of the AKS cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** Kubeconfig using `kubelogin` (Entra ID; secret); resolves only once every pool exists. */
     public readonly kubeconfig: pulumi.Output<string>;
-    /** The cluster's OIDC issuer, for federated credentials. */
+    /** The cluster's OIDC issuer (workload identity federation). */
     public readonly oidcIssuerUrl: pulumi.Output<string>;
-    /** The snapshot storage account's name. */
+    /** Name of the snapshot storage account. */
     public readonly storageAccountName: pulumi.Output<string>;
     /** `https://<account>.blob.core.windows.net/snapshots` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

@@ -75,11 +75,11 @@ export function gkeClusterFacts(spec: ResolvedSpec, snapshotBucketUrl: pulumi.In
     };
 }
 
-/** The GCP layer: network, private GKE cluster, node pools (GKE Sandbox for gVisor), snapshot bucket and node identity; hands SandboxRuntime its `facts` and `kubeconfig`. */
+/** The GCP layer of a platform: VPC, GKE cluster, node pools, snapshot bucket and identities. */
 export class GcpSandboxCluster extends pulumi.ComponentResource {
-    /** The project everything is created in. */
+    /** The project every resource lives in. */
     public readonly project: pulumi.Output<string>;
-    /** The GKE cluster's name. */
+    /** Name of the GKE cluster. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's API endpoint (IP address). */
     public readonly clusterEndpoint: pulumi.Output<string>;
@@ -87,11 +87,11 @@ export class GcpSandboxCluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** The Workload Identity pool (`<project>.svc.id.goog`). */
     public readonly workloadPool: pulumi.Output<string>;
-    /** The nodes' service account (least privilege: logging, monitoring, image pulls). */
+    /** The nodes' own service account. */
     public readonly nodeServiceAccountEmail: pulumi.Output<string>;
-    /** Names of the node pools, the system pool first. */
+    /** Names of the GKE node pools (system, sandbox and GPU pools). */
     public readonly nodePoolNames: pulumi.Output<string[]>;
-    /** The snapshot bucket's name. */
+    /** Name of the snapshot bucket. */
     public readonly snapshotBucketName: pulumi.Output<string>;
     /** `gs://<bucket>` */
     public readonly snapshotBucketUrl: pulumi.Output<string>;

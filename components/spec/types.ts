@@ -1,14 +1,19 @@
 // The cloud-neutral description of a Cloister platform. Every type here is usable from other Pulumi
 // languages: plain objects, arrays, string maps and string enums only (no unions of object types, no
 // functions). Defaults live in defaults.ts; validate.ts checks a spec and reports every problem at once.
+// JSDoc here is the documentation of Cloister's Pulumi package too (provider/schema.json); `@integer`
+// marks a whole number, which the package schema types `integer` (the validator checks it either way).
 // IDs, keys, images and storage parameters that a program may compute elsewhere are `Input<string>`:
 // stack config gives plain strings, which are validated; a computed value is checked by the cloud.
 import type { Input } from "@pulumi/pulumi";
 
 /** Where the platform is deployed. */
 export const Target = {
+    /** AWS: EKS in a VPC Cloister creates or one you have. */
     Aws: "aws",
+    /** Google Cloud: GKE in a VPC Cloister creates or one you have. */
     Gcp: "gcp",
+    /** Azure: AKS in a VNet Cloister creates or a subnet you have. */
     Azure: "azure",
     /** An existing cluster reached through a kubeconfig; its pools are declared, not created. */
     Kubernetes: "kubernetes",
@@ -33,7 +38,13 @@ export const StorageTier = {
 } as const;
 export type StorageTier = (typeof StorageTier)[keyof typeof StorageTier];
 
-export const ReclaimPolicy = { Retain: "Retain", Delete: "Delete" } as const;
+/** What happens to a volume once its claim is deleted. */
+export const ReclaimPolicy = {
+    /** The volume stays until someone deletes it. */
+    Retain: "Retain",
+    /** The volume is deleted with its claim. */
+    Delete: "Delete",
+} as const;
 export type ReclaimPolicy = (typeof ReclaimPolicy)[keyof typeof ReclaimPolicy];
 
 /** What a sandbox may reach on the network. */
@@ -54,20 +65,28 @@ export const DataProtection = {
 } as const;
 export type DataProtection = (typeof DataProtection)[keyof typeof DataProtection];
 
+/** What a node taint does to pods that do not tolerate it. */
 export const TaintEffect = {
+    /** New pods are not scheduled onto the node. */
     NoSchedule: "NoSchedule",
+    /** The scheduler avoids the node when it can. */
     PreferNoSchedule: "PreferNoSchedule",
+    /** Running pods are evicted too. */
     NoExecute: "NoExecute",
 } as const;
 export type TaintEffect = (typeof TaintEffect)[keyof typeof TaintEffect];
 
+/** A Kubernetes node taint. */
 export interface TaintSpec {
+    /** Taint key, e.g. `cloister.dev/isolation`. */
     key: string;
-    /** Default - "" */
+    /** Taint value. Default - "" */
     value?: string;
+    /** What the taint does to pods that do not tolerate it. */
     effect: TaintEffect;
 }
 
+/** The network the nodes, pods and Services live in, and who reaches the API server. */
 export interface NetworkSpec {
     /** Primary range of the VPC/subnet the nodes live in. Default - "10.0.0.0/16" */
     vpcCidr?: string;
@@ -82,7 +101,7 @@ export interface NetworkSpec {
      * `privateEndpoint` is true, and never contains 0.0.0.0/0. Default - []
      */
     authorizedNetworks?: string[];
-    /** Most pods one node runs; sizes the pod range check. Default - 110 */
+    /** Most pods one node runs; sizes the pod range check. Default - 110 @integer */
     maxPodsPerNode?: number;
 }
 
@@ -92,13 +111,13 @@ export interface PoolSpec {
     name: string;
     /** Cloud machine type (e.g. `n2-standard-8`). Ignored by the `kubernetes` target. */
     machineType?: string;
-    /** Fewest nodes (pools scale to zero). Default - 0 for sandbox and GPU pools */
+    /** Fewest nodes (pools scale to zero). Default - 0 for sandbox and GPU pools @integer */
     minNodes?: number;
-    /** Most nodes. Default - 3 */
+    /** Most nodes. Default - 3 @integer */
     maxNodes?: number;
     /** Spot / preemptible capacity. Default - false */
     spot?: boolean;
-    /** Boot disk size in GiB. Default - 100 */
+    /** Boot disk size in GiB. Default - 100 @integer */
     diskSizeGb?: number;
     /** Zones to spread over. Default - every zone of the region */
     zones?: string[];
@@ -116,17 +135,19 @@ export interface PoolSpec {
 export interface SystemPoolSpec {
     /** Cloud machine type. Default - the cloud's small general-purpose type (GKE `e2-standard-4`) */
     machineType?: string;
-    /** Fewest nodes. Default - 1 */
+    /** Fewest nodes. Default - 1 @integer */
     minNodes?: number;
-    /** Most nodes. Default - 3 */
+    /** Most nodes. Default - 3 @integer */
     maxNodes?: number;
-    /** Boot disk size in GiB. Default - 100 */
+    /** Boot disk size in GiB. Default - 100 @integer */
     diskSizeGb?: number;
     /** Zones to spread over. Default - every zone of the region */
     zones?: string[];
 }
 
+/** A pool sandboxes run on, with one isolation. */
 export interface SandboxPoolSpec extends PoolSpec {
+    /** The kernel isolation of every sandbox on the pool. */
     isolation: Isolation;
     /**
      * The `kubernetes` target only: the containerd runtime handler the nodes already have.
@@ -140,13 +161,15 @@ export interface SandboxPoolSpec extends PoolSpec {
     existingRuntimeClass?: string;
 }
 
+/** A sandbox pool whose nodes have GPUs. */
 export interface GpuPoolSpec extends SandboxPoolSpec {
     /** Accelerator type as the cloud names it (e.g. `nvidia-l4`). */
     acceleratorType: string;
-    /** GPUs per node. Default - 1 */
+    /** GPUs per node. Default - 1 @integer */
     acceleratorCount?: number;
 }
 
+/** Sandbox volumes and their snapshots. */
 export interface StorageSpec {
     /** Disk tier of sandbox volumes. Default - "standard" */
     tier?: StorageTier;
@@ -168,8 +191,9 @@ export interface StorageSpec {
     snapshotCrdSource?: string;
 }
 
+/** The bucket that holds sandbox state. */
 export interface SnapshotBucketSpec {
-    /** Days a snapshot object (and each noncurrent version) is kept. Default - 30 */
+    /** Days a snapshot object (and each noncurrent version) is kept. Default - 30 @integer */
     retentionDays?: number;
     /** Keep object versions, so an overwritten or deleted snapshot can be recovered. Default - true */
     versioning?: boolean;
@@ -189,10 +213,11 @@ export const RouterAuth = {
 } as const;
 export type RouterAuth = (typeof RouterAuth)[keyof typeof RouterAuth];
 
+/** The agent-sandbox controller and router. */
 export interface ControlPlaneSpec {
     /** agent-sandbox release. Default - "v1.0.3", the newest release Cloister's CI runs (see README) */
     version?: string;
-    /** Controller replicas (leader election keeps one active). Default - 2 */
+    /** Controller replicas (leader election keeps one active). Default - 2 @integer */
     replicas?: number;
     /** Registry that mirrors `registry.k8s.io`. Default - "registry.k8s.io" */
     imageRegistry?: string;
@@ -212,7 +237,7 @@ export interface ControlPlaneSpec {
     crdSource?: string;
     /** Namespace of the controller and the router. Default - "agent-sandbox-system" */
     namespace?: string;
-    /** Router replicas. Default - 2 */
+    /** Router replicas. Default - 2 @integer */
     routerReplicas?: number;
     /** How the router authenticates requests. Default - "tokenreview" */
     routerAuth?: RouterAuth;
@@ -227,6 +252,7 @@ export interface ControlPlaneSpec {
     awaitReadiness?: boolean;
 }
 
+/** A kind of sandbox: image, isolation, resources, network; each has a warm pool. */
 export interface SandboxTemplateSpec {
     /** DNS label, unique across templates. */
     name: string;
@@ -238,11 +264,11 @@ export interface SandboxTemplateSpec {
     cpu?: string | number;
     /** Memory request and limit, a Kubernetes quantity (`"4Gi"`; a plain number is bytes). Default - "2Gi" */
     memory?: string | number;
-    /** GPUs per sandbox; needs a GPU pool with the same isolation. Default - 0 */
+    /** GPUs per sandbox; needs a GPU pool with the same isolation. Default - 0 @integer */
     gpu?: number;
-    /** Size of the sandbox's persistent volume in GiB; 0 gives none. Default - 10 */
+    /** Size of the sandbox's persistent volume in GiB; 0 gives none. Default - 10 @integer */
     volumeSizeGb?: number;
-    /** Sandboxes kept warm for instant claims; 0 gives none. Default - 0 */
+    /** Sandboxes kept warm for instant claims; 0 gives none. Default - 0 @integer */
     warmPoolSize?: number;
     /** What the sandbox may reach on the network. Default - "internet" */
     egress?: EgressMode;
@@ -258,12 +284,14 @@ export interface SandboxTemplateSpec {
     /**
      * The port the sandbox serves (the router forwards to it; readiness waits for it). Default - 8888,
      * the agent-sandbox runtime API the SDKs speak
+     * @integer
      */
     port?: number;
     /** Scratch disk (container writable layer, logs, emptyDirs) request and limit. Default - "2Gi" */
     ephemeralStorage?: string | number;
 }
 
+/** The namespace sandboxes run in and its quota. */
 export interface SandboxNamespaceSpec {
     /** Namespace sandboxes run in. Default - "sandboxes" */
     name?: string;
@@ -271,9 +299,9 @@ export interface SandboxNamespaceSpec {
     cpuQuota?: string | number;
     /** ResourceQuota: total memory. Default - "256Gi" */
     memoryQuota?: string | number;
-    /** ResourceQuota: pods. Default - 200 */
+    /** ResourceQuota: pods. Default - 200 @integer */
     podQuota?: number;
-    /** ResourceQuota: GPUs. Default - 8 */
+    /** ResourceQuota: GPUs. Default - 8 @integer */
     gpuQuota?: number;
     /** ResourceQuota: total scratch disk (ephemeral storage). Default - "400Gi" */
     ephemeralStorageQuota?: string | number;
@@ -324,7 +352,7 @@ export interface GcpSpec {
     podSnapshots?: boolean;
     /** Name of the snapshot bucket (globally unique). Default - "<project>-<name>-snapshots" */
     snapshotBucketName?: string;
-    /** Days deleted snapshot objects stay restorable (GCS soft delete): 0, or 7 to 90. Default - 7 */
+    /** Days deleted snapshot objects stay restorable (GCS soft delete): 0, or 7 to 90. Default - 7 @integer */
     softDeleteDays?: number;
     /**
      * Enable the Google APIs the platform uses (never disabled on destroy), so a project needs only
@@ -342,6 +370,7 @@ export interface GcpSpec {
     binaryAuthorization?: string;
 }
 
+/** Target `aws`: settings only EKS has. */
 export interface AwsSpec {
     /**
      * The AWS account (12 digits) the stack must deploy into; a deploy with other credentials stops at the
@@ -366,6 +395,7 @@ export interface AwsSpec {
     addonVersions?: { [addon: string]: string };
 }
 
+/** Target `azure`: settings only AKS has. */
 export interface AzureSpec {
     /** The subscription the stack must deploy into (a GUID); other credentials stop at the first preview. Default - "" (any) */
     subscriptionId?: string;
@@ -389,6 +419,7 @@ export interface AzureSpec {
     gvisorRelease?: string;
 }
 
+/** Everything Cloister deploys: the target, its pools, storage, control plane and sandbox templates. */
 export interface PlatformSpec {
     /** Where to deploy: a cloud, or `kubernetes` (an existing cluster). */
     target: Target;

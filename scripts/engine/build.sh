@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds Cloister's offline engine from Go modules (no repository checkouts, no prebuilt downloads):
-#   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes, kube-apiserver, etcd
+#   pulumi, pulumi-language-nodejs, pulumi-language-yaml, pulumi-resource-kubernetes, kube-apiserver, etcd
 #
 # Usage: scripts/engine/build.sh              build what is missing; the bin dir is the LAST line of stdout
 #        scripts/engine/build.sh --print-bin  print the bin dir only (no build, no checks)
@@ -8,7 +8,7 @@
 # Everything lives outside the work tree in ${CLOISTER_ENGINE_CACHE:-$HOME/.cache/cloister-engine}:
 #   gomod/ (GOMODCACHE)  gocache/ (GOCACHE)  src/ (scratch copies of the wrappers)
 #   store/<tool>-<version>-<wrapper hash>/   one build of one tool
-#   bin/<key>/                               hard links to the five binaries; <key> = versions + wrapper hashes
+#   bin/<key>/                               hard links to the six binaries; <key> = versions + wrapper hashes
 # A binary is rebuilt only if its store copy is missing or its version output does not match.
 #
 # Versions: the wanted ones come from package-lock.json (@pulumi/pulumi, @pulumi/kubernetes). What can be
@@ -35,6 +35,10 @@ K8S_PROVIDER_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"
 KUBE_VERSION="v1.36.3"
 KUBE_BUILD_DATE="2026-07-22T18:07:38Z" # module time of k8s.io/kubernetes@v1.36.3 (reproducible builds)
 ETCD_VERSION="3.6.14"
+# Pulumi YAML language host: the newest github.com/pulumi/pulumi-yaml the proxy serves (v1.11.1 and v1.25.0 only),
+# built against pulumi pkg/sdk v3.219.0, the newest served version whose plugin API it compiles against
+# (v3.224.0 added a parameter to plugin.NewContextWithRoot); pinned in pulumi-language-yaml/go.mod.
+PULUMI_YAML_VERSION="1.25.0"
 
 log() { echo "[engine] $*" >&2; }
 die() { echo "[engine] ERROR: $*" >&2; exit 1; }
@@ -51,9 +55,9 @@ store_dir() { # tool version wrapper
 
 bin_key() {
   local h
-  h=$(for w in pulumi pulumi-language-nodejs pulumi-resource-kubernetes kube-apiserver etcd; do wrapper_hash "$w"; done |
+  h=$(for w in pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-resource-kubernetes kube-apiserver etcd; do wrapper_hash "$w"; done |
     sha256sum | cut -c1-10)
-  echo "pulumi-${PULUMI_VERSION}_k8s-${K8S_PROVIDER_VERSION}_kube-${KUBE_VERSION#v}_etcd-${ETCD_VERSION}_${h}"
+  echo "pulumi-${PULUMI_VERSION}_yaml-${PULUMI_YAML_VERSION}_k8s-${K8S_PROVIDER_VERSION}_kube-${KUBE_VERSION#v}_etcd-${ETCD_VERSION}_${h}"
 }
 
 BIN_DIR="$CACHE/bin/$(bin_key)"
@@ -181,6 +185,24 @@ build_langhost() {
   link_into_bin "$out/pulumi-language-nodejs"
 }
 
+# ---- YAML language host (upstream github.com/pulumi/pulumi-yaml; see pulumi-language-yaml/main.go) -------
+build_yaml_langhost() {
+  local out; out=$(store_dir pulumi-language-yaml "v$PULUMI_YAML_VERSION" pulumi-language-yaml)
+  # The host has no version flag; a stamp written after a successful build stands in for it.
+  if [ -x "$out/pulumi-language-yaml" ] && [ "$(cat "$out/VERSION" 2>/dev/null)" = "$PULUMI_YAML_VERSION" ]; then
+    log "pulumi-language-yaml $PULUMI_YAML_VERSION up to date"
+  else
+    local src; src=$(scratch pulumi-language-yaml)
+    mkdir -p "$out"
+    timed pulumi-language-yaml bash -c "cd '$src' && go build -p $JOBS -tags osusergo,grpcnotrace \
+      -ldflags '-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION' \
+      -o '$out/pulumi-language-yaml.tmp' . && \
+      mv '$out/pulumi-language-yaml.tmp' '$out/pulumi-language-yaml'"
+    echo "$PULUMI_YAML_VERSION" >"$out/VERSION"
+  fi
+  link_into_bin "$out/pulumi-language-yaml"
+}
+
 # ---- Kubernetes provider ---------------------------------------------------------------------------------
 build_k8s_provider() {
   local out; out=$(store_dir pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION" pulumi-resource-kubernetes)
@@ -245,6 +267,7 @@ build_etcd
 build_kube_apiserver
 build_pulumi
 build_langhost
+build_yaml_langhost
 build_k8s_provider
 
 # Dynamic providers (pulumi.dynamic.Resource) need this shim from @pulumi/pulumi next to the CLI.
