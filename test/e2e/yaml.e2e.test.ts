@@ -63,6 +63,8 @@ function program(spec: Record<string, unknown> = {}) {
                         ],
                         controlPlane: { crdSource: path.join(bins.nodeBin, "crds/agent-sandbox") },
                         cluster: { storageProvisioner: "rancher.io/local-path", apiServerCidrs: ["${apiServer.data.cidr}"] },
+                        // A quantity is a string in the schema; YAML may write a number, as stack files do.
+                        sandboxNamespace: { cpuQuota: 8, podQuota: 50 },
                         templates: [
                             {
                                 name: "python",
@@ -150,6 +152,8 @@ describe("a Pulumi YAML program using the cloister package", () => {
             const pool = await kubeGet(access, `/apis/extensions.agents.x-k8s.io/v1beta1/namespaces/${NS}/sandboxwarmpools/python-warm`);
             return (pool?.status?.readyReplicas ?? 0) >= 1;
         }, 300);
+        const quota = await kubeGet(access, `/api/v1/namespaces/${NS}/resourcequotas/sandbox-quota`);
+        expect(quota.spec.hard).toMatchObject({ "requests.cpu": "8", pods: "50" });
         // The API server address from the ConfigMap reached the control plane's egress policy.
         const egress = await kubeGet(access, `/apis/networking.k8s.io/v1/namespaces/${CONTROL_NS}/networkpolicies`);
         expect(JSON.stringify(egress.items)).toContain("10.200.0.1/32");
