@@ -307,7 +307,10 @@ describe("validateAzureSpec", () => {
     it("names the vault and the storage account validly (at most 24 letters and digits) for the longest platform name", () => {
         const longest = { name: "a-platform-name-of20" };
         expect(longest.name).toHaveLength(20);
-        for (const role of ["etcd", "snap"]) expect(globalName(longest, role, "0123abcd-0000-1111-2222-333344445555")).toMatch(/^[a-z][a-z0-9]{2,23}$/);
+        const subscription = "0123abcd-0000-1111-2222-333344445555";
+        for (const role of ["etcd", "snap"]) expect(globalName(longest, role, subscription)).toMatch(/^[a-z][a-z0-9]{2,23}$/);
+        // Names that share their first characters still get names of their own.
+        expect(globalName({ name: "agents-dev-eu-west" }, "snap", subscription)).not.toBe(globalName({ name: "agents-dev-eu-west2" }, "snap", subscription));
     });
 
     it("refuses kata on a size without nested virtualization, and kata with GPUs", () => {

@@ -1,5 +1,6 @@
 // AKS's own rules for a platform spec. Pure: no Pulumi calls, no config reads. `validatePlatformSpec`
 // concatenates these with the cloud-neutral checks when the target is "azure".
+import { createHash } from "crypto";
 import { RUNTIME_OVERHEAD } from "../kubernetes/facts";
 import { CapacityFacts } from "../spec/capacity";
 import { aksAllocatable, AZURE_ACCELERATORS, AZURE_GPU_SIZES, AZURE_NESTED_VIRTUALIZATION_SERIES, azureSizeSeries, azureSizeShape } from "../spec/cloudFacts";
@@ -35,10 +36,11 @@ export const canRunPodSandboxing = (size: string) => AZURE_NESTED_VIRTUALIZATION
 
 /**
  * A globally unique name (storage accounts, key vaults: at most 24 letters and digits) for one platform in
- * one subscription: `<name without dashes><role><6 hex of the subscription>`.
+ * one subscription: `<name without dashes, at most 12><role><8 hex of a hash of subscription and full name>`,
+ * so two platforms whose names share a prefix still get different names.
  */
 export const globalName = (spec: Pick<ResolvedSpec, "name">, role: string, subscriptionId: string) =>
-    `${spec.name.replace(/-/g, "").slice(0, 14)}${role}${subscriptionId.replace(/-/g, "").slice(0, 6)}`;
+    `${spec.name.replace(/-/g, "").slice(0, 12)}${role}${createHash("sha256").update(`${subscriptionId}/${spec.name}`).digest("hex").slice(0, 8)}`;
 
 /** The snapshot storage account's name: the spec's, or the platform's global name with role `snap`. */
 export function storageAccountName(spec: Pick<ResolvedSpec, "name" | "azure">, subscriptionId: string): string {

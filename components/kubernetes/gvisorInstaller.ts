@@ -123,6 +123,8 @@ export function gvisorInstallerArgs(
                 metadata: { labels },
                 spec: {
                     serviceAccountName,
+                    // The host's PID 1 in /proc: systemctl, run in the chroot, then sees the host's root and
+                    // restarts containerd instead of refusing to act "in a chroot".
                     hostPID: true,
                     priorityClassName: "system-node-critical",
                     affinity: {
